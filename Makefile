@@ -1,0 +1,71 @@
+# Two commands for a new user: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+LANGS := nb nn sv da fi
+CATALOGS := facilitator/translations
+
+.PHONY: run serve test install install-test system-test-deps translations extract compile-translations demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the declared dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed compile-translations
+
+install-test: $(VENV)/.installed-test compile-translations system-test-deps
+
+## run: install, migrate, load the demo on first start, and serve with gunicorn + gevent
+run: install
+	@mkdir -p instance
+	$(BIN)/flask --app wsgi db upgrade
+	@$(BIN)/flask --app wsgi demo --if-empty
+	@echo
+	@echo "  facilitator is running at http://$(HOST):$(PORT)/   (Ctrl+C stops it)"
+	@echo
+	$(BIN)/gunicorn --worker-class gevent --workers 1 --bind $(HOST):$(PORT) \
+		--access-logfile - --graceful-timeout 5 wsgi:app
+
+## test: install what the tests need (Chromium from Debian included) and run every test
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
+system-test-deps:
+	@if ! command -v chromium >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	fi
+
+## translations: extract strings, update every catalog, compile
+translations: extract compile-translations
+
+extract: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --sort-by-file \
+		--project facilitator --copyright-holder "facilitator developers" -o $(CATALOGS)/messages.pot .
+	@for lang in $(LANGS); do \
+		$(BIN)/pybabel -q update --no-wrap --init-missing --ignore-obsolete \
+			-i $(CATALOGS)/messages.pot -d $(CATALOGS) -l $$lang; \
+	done
+
+compile-translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d $(CATALOGS)
+
+demo: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache tests/artifacts

@@ -1,0 +1,50 @@
+"""facilitator: run workshops and café dialogues with live suggestions from phones."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import INSTANCE_PATH, PROJECT_ROOT, Config
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application; tests pass TestConfig or a dict of overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(INSTANCE_PATH),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.from_mapping(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import database, security, i18n, realtime, errors, templating, cli
+    from .extensions import csrf, htmx, login_manager, migrate, db
+
+    security.check_production_config(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    realtime.init_app(app)
+    cli.init_app(app)
+
+    from . import auth, host, participant, projector, export
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(host.bp)
+    app.register_blueprint(participant.bp)
+    app.register_blueprint(projector.bp)
+    app.register_blueprint(export.bp)
+    app.add_url_rule("/", endpoint="index", view_func=participant.index)
+    return app

@@ -1,0 +1,93 @@
+"""Facilitator accounts: the first-run set-up, logging in and out."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .extensions import db, login_manager
+from .forms import LoginForm, SetupForm
+from .i18n import browser_locale
+from .services import DomainError
+from .services.accounts import (
+    authenticate, create_facilitator, end_all_sessions, has_any_facilitator, load_facilitator,
+)
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+login_manager.login_view = "auth.login"
+login_manager.user_loader(load_facilitator)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    flash(_("Please log in to continue."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    """Create the very first facilitator account; closed once one exists."""
+    if has_any_facilitator():
+        return redirect(url_for("auth.login"))
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            facilitator = create_facilitator(form.email.data, form.name.data, form.password.data,
+                                             locale=browser_locale())
+        except DomainError as error:
+            form.email.errors.append(error.message)
+        else:
+            db.session.commit()
+            start_session(facilitator)
+            flash(_("Welcome, %(name)s! Create your first workshop.", name=facilitator.name), "success")
+            return redirect(url_for("host.new_workshop"), 303)
+    return render_template("auth/setup.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log a facilitator in and send them where they were going."""
+    if not has_any_facilitator():
+        return redirect(url_for("auth.setup"))
+    if current_user.is_authenticated:
+        return redirect(url_for("host.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        facilitator = authenticate(form.email.data, form.password.data)
+        if facilitator is not None:
+            start_session(facilitator)
+            return redirect(safe_next(request.args.get("next")), 303)
+        form.password.errors.append(_("Wrong e-mail address or password."))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out here and end the session on every other browser too."""
+    end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+def start_session(facilitator) -> None:
+    # A fresh session on login, so a session id planted before login is useless.
+    session.clear()
+    session.permanent = True
+    login_user(facilitator)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would hand phishers our domain."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("host.dashboard")
+

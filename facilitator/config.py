@@ -1,0 +1,63 @@
+"""Configuration read from the environment, with a test variant.
+
+Every setting a deployer may change is an environment variable, so one
+installed copy serves a laptop demo, CI and a municipality's server alike.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+# Signals that nobody configured a secret; production refuses to start with it.
+DEVELOPMENT_SECRET = "dev-only-not-secret"
+
+
+def default_database_url() -> str:
+    """SQLite file under instance/, the embedded default."""
+    return f"sqlite:///{INSTANCE_PATH / 'facilitator.sqlite3'}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Where phones are sent by the QR code; behind a proxy the request's own
+    # host may be an internal name, so a deployer can state the public one.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    # gevent is what carries thousands of sockets in one process (README);
+    # tests switch to threading because the test client needs no server.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+
+    # A CSRF token that expires mid-seminar would lose a suggestion, so tokens
+    # live as long as the signed session that carries them.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A participant's phone must still be recognised at the afternoon session.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    MAX_CONTENT_LENGTH = 256 * 1024
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Europe/Oslo")
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "facilitator" / "translations")
+    LANGUAGES = ["nb", "nn", "sv", "da", "fi", "en"]
+
+    SUGGESTION_MAX_LENGTH = 500
+    DISPLAY_NAME_MAX_LENGTH = 40
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SOCKETIO_ASYNC_MODE = "threading"
+    REDIS_URL = None
+    SERVER_NAME = "localhost"
+    PUBLIC_URL = ""

@@ -1,0 +1,30 @@
+"""Flask extensions, created unbound and bound to an app in create_app().
+
+Keeping them here (and never importing the package's __init__) is what lets
+blueprints, socket handlers and the CLI share them without circular imports.
+"""
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+from sqlalchemy import MetaData
+
+# Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+socketio = SocketIO()
+htmx = Htmx()

@@ -1,0 +1,98 @@
+"""Forms with CSRF protection and specific, translated messages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
+    TextAreaField, TimeField,
+)
+from wtforms.validators import DataRequired, EqualTo, Email, InputRequired, Length, NumberRange, Optional
+
+from .i18n import language_choices
+
+PASSWORD_MIN_LENGTH = 10
+
+
+def strip(value):
+    """Phones and password managers add stray spaces around addresses and codes."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class SetupForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(_l("Please enter your name.")), Length(max=120)])
+    email = EmailField(_l("E-mail address"), filters=[strip], validators=[
+        DataRequired(_l("Please enter your e-mail address.")),
+        Email(_l("That does not look like an e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Please choose a password.")),
+        Length(min=PASSWORD_MIN_LENGTH, max=200,
+               message=_l("The password must be at least %(min)d characters long.",
+                          min=PASSWORD_MIN_LENGTH))])
+    confirm = PasswordField(_l("Password again"), validators=[
+        EqualTo("password", _l("The two passwords differ. Please type the same password twice."))])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), filters=[strip], validators=[
+        DataRequired(_l("Please enter your e-mail address."))])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Please enter your password."))])
+
+
+class WorkshopForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[
+        DataRequired(_l("Please give the workshop a title.")),
+        Length(max=200, message=_l("The title can be at most %(max)d characters.", max=200))])
+    date = DateField(_l("Date"), validators=[Optional()],
+                     render_kw={"autocomplete": "off"})
+    start_time = TimeField(_l("Starts at"), validators=[Optional()])
+    end_time = TimeField(_l("Ends at"), validators=[Optional()])
+    place = StringField(_l("Place"), validators=[Length(max=200)])
+    theme = StringField(_l("Theme"), validators=[Length(max=200)])
+    language = SelectField(_l("Language of the workshop"), choices=[])
+    program = TextAreaField(_l("Program"), validators=[Length(max=20000)],
+                            description=_l("Shown in the minutes. Free text; blank lines separate paragraphs."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
+        self.date.messages = {}
+
+
+class NewWorkshopForm(WorkshopForm):
+    questions = TextAreaField(_l("Questions"), validators=[Length(max=20000)],
+                              description=_l("One question per line. You can add, edit and reorder them later."))
+
+
+class QuestionForm(FlaskForm):
+    text = TextAreaField(_l("Question"), validators=[
+        DataRequired(_l("Please write the question."))])
+
+
+class SuggestionForm(FlaskForm):
+    text = TextAreaField(_l("Your suggestion"), validators=[
+        InputRequired(_l("Please write something first."))])
+    client_id = HiddenField()
+
+
+class JoinForm(FlaskForm):
+    display_name = StringField(_l("Your name (optional)"), validators=[Length(
+        max=40, message=_l("Please use at most %(max)d characters for your name.", max=40))])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Workshop code"), validators=[
+        DataRequired(_l("Please type the code shown on the screen."))])
+
+
+class MinutesForm(FlaskForm):
+    opening_text = TextAreaField(_l("Opening text"))
+    closing_text = TextAreaField(_l("Closing remarks"))
+    signature = TextAreaField(_l("Signature"), description=_l("The organiser's name, and title on a second line."))
+    participant_count = IntegerField(_l("Number of participants"), validators=[
+        Optional(), NumberRange(min=0, max=1_000_000,
+                                message=_l("Please enter a whole number from 0 upwards."))],
+        description=_l("Leave empty to count the phones that joined."))
+    base_revision = HiddenField()

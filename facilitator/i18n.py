@@ -1,0 +1,81 @@
+"""Locale choice: who sees which language.
+
+Projector and minutes speak the workshop's language, a phone speaks its
+participant's choice, the console its facilitator's. Views that know better
+put the locale in ``g.locale`` before anything is translated.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, request
+from flask_babel import force_locale, get_locale, lazy_gettext as _l
+from flask_login import current_user
+
+from .extensions import babel
+
+# Autonyms: each language named in itself, as a language picker should.
+LANGUAGE_NAMES = {
+    "nb": "Norsk bokmål",
+    "nn": "Norsk nynorsk",
+    "sv": "Svenska",
+    "da": "Dansk",
+    "fi": "Suomi",
+    "en": "English",
+}
+# Browsers often send the macro-language "no"; Norwegians mostly write bokmål.
+LANGUAGE_ALIASES = {"no": "nb", "nb-no": "nb", "nn-no": "nn"}
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.context_processor(lambda: {"current_locale": str(get_locale() or "en")})
+
+
+def supported_locales() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def normalise_locale(code: str | None) -> str | None:
+    """A supported locale for a code like 'nb-NO' or 'no', or None."""
+    if not code:
+        return None
+    code = code.strip().lower().replace("_", "-")
+    code = LANGUAGE_ALIASES.get(code, code)
+    if code in supported_locales():
+        return code
+    base = LANGUAGE_ALIASES.get(code.split("-")[0], code.split("-")[0])
+    return base if base in supported_locales() else None
+
+
+def browser_locale() -> str | None:
+    for code, _quality in request.accept_languages:
+        locale = normalise_locale(code)
+        if locale:
+            return locale
+    return None
+
+
+def select_locale() -> str:
+    """Flask-Babel's selector: an explicit choice first, then the browser."""
+    if g.get("locale"):
+        return g.locale
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    return browser_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@contextmanager
+def workshop_locale(workshop):
+    """Render something (a pushed fragment, an export) in the workshop's language."""
+    with force_locale(workshop.language or "en"):
+        yield
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES[code]) for code in supported_locales()]
+
+
+# Marked here so the extractor finds the label for the language field.
+LANGUAGE_LABEL = _l("Language")

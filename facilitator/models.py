@@ -1,0 +1,366 @@
+"""The data model: workshops, their questions, participants and suggestions.
+
+The model already carries what later features fill in (tables, rounds,
+moderation, votes, themes, actions, minutes revisions), so the core loop's
+tables never need reshaping when those arrive.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time, timezone
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+    Time, UniqueConstraint, select, func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC and returns them aware, on SQLite too
+    (which would otherwise hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: use UTC-aware datetimes")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class WorkshopStatus(StrEnum):
+    DRAFT = "draft"
+    LIVE = "live"
+    CLOSED = "closed"
+
+
+class SuggestionStatus(StrEnum):
+    VISIBLE = "visible"
+    HIDDEN = "hidden"       # hidden by a moderator; kept for the record
+    PENDING = "pending"     # waiting for approval under pre-moderation
+    MERGED = "merged"       # folded into another suggestion (merged_into_id)
+
+
+class Facilitator(UserMixin, db.Model):
+    __tablename__ = "facilitators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # Part of the login cookie's identity: changing it logs out every browser.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    memberships: Mapped[list[WorkshopFacilitator]] = relationship(
+        back_populates="facilitator", cascade="all, delete-orphan")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+
+class Workshop(db.Model):
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date | None] = mapped_column(Date)
+    # Wall-clock times at the venue, not instants: hence not *_at.
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    theme: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    program: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=WorkshopStatus.DRAFT)
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    passcode: Mapped[str | None] = mapped_column(String(64))
+    moderation: Mapped[str] = mapped_column(String(8), default="post")
+    results_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    results_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    # No foreign key on purpose: questions already point at workshops, and a
+    # cycle of keys cannot be created portably on SQLite. Services clear it
+    # when the question goes.
+    current_question_id: Mapped[int | None] = mapped_column(Integer)
+    # Bumped with every change pushed to live views, so a view that
+    # reconnects can tell what it has already seen.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="workshop", order_by="Question.position", cascade="all, delete-orphan",
+        foreign_keys="Question.workshop_id")
+    current_question: Mapped[Question | None] = relationship(
+        primaryjoin="foreign(Workshop.current_question_id) == Question.id", viewonly=True)
+    members: Mapped[list[WorkshopFacilitator]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan")
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan")
+    tables: Mapped[list[CafeTable]] = relationship(
+        back_populates="workshop", order_by="CafeTable.number", cascade="all, delete-orphan")
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="workshop", order_by="Round.number", cascade="all, delete-orphan")
+    minutes_revisions: Mapped[list[MinutesRevision]] = relationship(
+        back_populates="workshop", order_by="MinutesRevision.number", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        CheckConstraint("status in ('draft', 'live', 'closed')", name="status"),
+        CheckConstraint("moderation in ('post', 'pre')", name="moderation"),
+    )
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == WorkshopStatus.LIVE
+
+    @property
+    def room(self) -> str:
+        """Socket.IO room of everything shown to the projector and phones."""
+        return f"workshop:{self.id}"
+
+    @property
+    def host_room(self) -> str:
+        """Socket.IO room of the facilitators' consoles."""
+        return f"host:{self.id}"
+
+    @property
+    def open_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.is_open]
+
+    @property
+    def owner(self) -> Facilitator | None:
+        return next((m.facilitator for m in self.members if m.role == "owner"), None)
+
+
+class WorkshopFacilitator(db.Model):
+    """Who may steer a workshop: its owner and any co-facilitators."""
+    __tablename__ = "workshop_facilitators"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(8), default="owner")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="members")
+    facilitator: Mapped[Facilitator] = relationship(back_populates="memberships")
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    # Open questions accept suggestions from phones.
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    voting_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    workshop: Mapped[Workshop] = relationship(
+        back_populates="questions", foreign_keys=[workshop_id])
+    suggestions: Mapped[list[Suggestion]] = relationship(
+        back_populates="question", order_by="Suggestion.id", cascade="all, delete-orphan")
+
+
+class CafeTable(db.Model):
+    """A table of a café dialogue, optionally with its own question (rotating form)."""
+    __tablename__ = "cafe_tables"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+
+    workshop: Mapped[Workshop] = relationship(back_populates="tables")
+
+    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+
+
+class Round(db.Model):
+    """A timed round of a café dialogue; end time kept by the server so every screen agrees."""
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    duration_seconds: Mapped[int] = mapped_column(Integer, default=900)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    workshop: Mapped[Workshop] = relationship(back_populates="rounds")
+
+    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+
+
+class Participant(db.Model):
+    """A phone that joined a workshop. Anonymous: no account, no address stored."""
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    # The secret the phone's signed cookie carries; never shown to anyone.
+    token: Mapped[str] = mapped_column(String(64), unique=True,
+                                       default=lambda: secrets.token_urlsafe(24))
+    display_name: Mapped[str] = mapped_column(String(80), default="")
+    table_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cafe_tables.id", ondelete="SET NULL"))
+    # The table host stays put between rounds and may write for the table.
+    is_table_host: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="participants")
+
+
+class Suggestion(db.Model):
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True)
+    # Set when a facilitator types a suggestion in (e.g. from a flip chart).
+    author_facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="SET NULL"))
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("cafe_tables.id", ondelete="SET NULL"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    # What the participant wrote, kept when a moderator edits the text.
+    original_text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=SuggestionStatus.VISIBLE)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestions.id", ondelete="SET NULL"))
+    # Made by the phone when the person taps send; a retry carries the same id.
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    question: Mapped[Question] = relationship(back_populates="suggestions")
+    participant: Mapped[Participant | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("participant_id", "client_id"),
+        Index("ix_suggestions_question_status", "question_id", "status"),
+        Index("ix_suggestions_workshop_seq", "workshop_id", "seq"),
+        CheckConstraint("status in ('visible', 'hidden', 'pending', 'merged')", name="status"),
+    )
+
+
+class Vote(db.Model):
+    """Dots a participant put on a suggestion (dot voting)."""
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    dots: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("suggestion_id", "participant_id"),)
+
+
+class Theme(db.Model):
+    """A named group of suggestions, made by the facilitator."""
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Action(db.Model):
+    """A follow-up that a suggestion or theme became: what, who, when."""
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    suggestion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestions.id", ondelete="SET NULL"))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    what: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ModerationEvent(db.Model):
+    """Who changed what and when, so the minutes can be trusted."""
+    __tablename__ = "moderation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    suggestion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestions.id", ondelete="SET NULL"))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MinutesRevision(db.Model):
+    """One saved version of the organiser's edits to the minutes.
+
+    Edits are never overwritten: each save adds a revision, and a save based on
+    an older revision than the latest is refused rather than silently winning.
+    """
+    __tablename__ = "minutes_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    opening_text: Mapped[str] = mapped_column(Text, default="")
+    closing_text: Mapped[str] = mapped_column(Text, default="")
+    signature: Mapped[str] = mapped_column(Text, default="")
+    participant_count: Mapped[int | None] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="minutes_revisions")
+
+    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+
+
+def next_position(workshop_id: int) -> int:
+    """Position after the last question of a workshop."""
+    last = db.session.scalar(
+        select(func.max(Question.position)).where(Question.workshop_id == workshop_id))
+    return (last or 0) + 1

@@ -1,0 +1,182 @@
+"""The participant's phone: join with a code, answer open questions.
+
+Every action is a plain form with a redirect, so it works with JavaScript
+off; htmx swaps the answer in place when JavaScript is on.
+"""
+from __future__ import annotations
+
+import uuid
+
+from flask import (
+    Blueprint, abort, flash, g, redirect, render_template, request, session, url_for,
+)
+from flask_babel import gettext as _
+
+from . import realtime
+from .extensions import db
+from .forms import CodeForm, JoinForm, SuggestionForm
+from .i18n import browser_locale
+from .models import Participant, Question, Workshop, WorkshopStatus
+from .services import DomainError
+from .services.accounts import has_any_facilitator
+from .services.participants import get_participant, join_workshop
+from .services.suggestions import list_own, list_visible, submit_suggestion
+from .services.workshops import get_workshop_by_code, normalise_join_code
+
+bp = Blueprint("participant", __name__)
+
+
+def index():
+    """The front page: a box for the code shown on the screen."""
+    if not has_any_facilitator():
+        return redirect(url_for("auth.setup"))
+    return render_template("participant/index.html", form=CodeForm())
+
+
+@bp.post("/join")
+def find_workshop():
+    """Turn a typed code into the workshop's page."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        workshop = get_workshop_by_code(form.code.data)
+        if workshop is not None:
+            return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
+        form.code.errors.append(_("No workshop has that code. Check the code on the screen and try again."))
+    return render_template("participant/index.html", form=form), 422
+
+
+def load_workshop(code: str) -> Workshop:
+    workshop = get_workshop_by_code(code)
+    if workshop is None:
+        abort(404)
+    if code != workshop.join_code:
+        abort(redirect(url_for("participant.workshop", code=workshop.join_code), 301))
+    return workshop
+
+
+def current_participant(workshop: Workshop) -> Participant | None:
+    """The participant this phone joined as, remembered in the signed session cookie."""
+    token = session.get("participants", {}).get(str(workshop.id))
+    participant = get_participant(workshop, token)
+    g.locale = (participant.locale if participant else None) or session.get("locale") \
+        or browser_locale() or workshop.language
+    return participant
+
+
+def remember(participant: Participant) -> None:
+    known = dict(session.get("participants", {}))
+    known[str(participant.workshop_id)] = participant.token
+    session["participants"] = known
+    session.permanent = True
+
+
+@bp.get("/j/<code>")
+def workshop(code: str):
+    """The phone's page: the join form, or the open questions once joined."""
+    workshop = load_workshop(code)
+    participant = current_participant(workshop)
+    if workshop.status != WorkshopStatus.LIVE:
+        return render_template("participant/waiting.html", workshop=workshop, participant=participant)
+    if participant is None:
+        return render_template("participant/join.html", workshop=workshop, form=JoinForm())
+    return render_template("participant/workshop.html", **panel_context(workshop, participant))
+
+
+@bp.post("/j/<code>/join")
+def join(code: str):
+    """Join as a new participant (no account; the name is optional)."""
+    workshop = load_workshop(code)
+    participant = current_participant(workshop)
+    if participant is not None:
+        return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            participant = join_workshop(workshop, form.display_name.data or "", locale=g.locale)
+        except DomainError as error:
+            form.display_name.errors.append(error.message)
+        else:
+            db.session.commit()
+            remember(participant)
+            return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
+    status = 422 if form.errors else 200
+    if workshop.status != WorkshopStatus.LIVE:
+        return render_template("participant/waiting.html", workshop=workshop, participant=None), 409
+    return render_template("participant/join.html", workshop=workshop, form=form), status
+
+
+@bp.get("/j/<code>/panel")
+def panel(code: str):
+    """The open questions alone: what a phone refetches when the facilitator moves on."""
+    workshop = load_workshop(code)
+    participant = current_participant(workshop)
+    if participant is None or workshop.status != WorkshopStatus.LIVE:
+        # The page as a whole has changed (closed, or cookie gone): reload it.
+        return "", 200, {"HX-Refresh": "true"}
+    return render_template("participant/_panel.html", **panel_context(workshop, participant))
+
+
+@bp.post("/j/<code>/q/<int:question_id>")
+def suggest(code: str, question_id: int):
+    """Send a suggestion to an open question. A retried send is stored once."""
+    workshop = load_workshop(code)
+    participant = current_participant(workshop)
+    if participant is None:
+        flash(_("Please join the workshop first."), "error")
+        return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
+    question = db.session.get(Question, question_id)
+    if question is None or question.workshop_id != workshop.id:
+        abort(404)
+    form = SuggestionForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            suggestion, created = submit_suggestion(participant, question, form.text.data,
+                                                    form.client_id.data)
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            if created:
+                realtime.broadcast_suggestion(workshop, suggestion)
+    else:
+        error = next(iter(form.text.errors), None) or _("Please try again.")
+    return answer_suggestion(workshop, participant, question, form, error)
+
+
+def answer_suggestion(workshop, participant, question, form, error):
+    if request.headers.get("HX-Request"):
+        context = panel_context(workshop, participant)
+        kept_text = form.text.data if error else ""
+        return render_template("participant/_question.html", question=question, error=error,
+                               text=kept_text, sent=error is None, **context), 422 if error else 200
+    if error:
+        # Without JavaScript the text would vanish on redirect; show the form again with it.
+        context = panel_context(workshop, participant)
+        context["errors"] = {question.id: error}
+        context["texts"] = {question.id: form.text.data}
+        return render_template("participant/workshop.html", **context), 422
+    flash(_("Sent! Thank you."), "success")
+    return redirect(url_for("participant.workshop", code=workshop.join_code,
+                            _anchor=f"q-{question.id}"), 303)
+
+
+def panel_context(workshop: Workshop, participant: Participant) -> dict:
+    questions = sorted(workshop.open_questions,
+                       key=lambda q: (q.id != workshop.current_question_id, q.position))
+    return {
+        "workshop": workshop,
+        "participant": participant,
+        "questions": questions,
+        "own": list_own(participant),
+        "room": {q.id: list_visible(q) for q in questions} if not workshop.results_hidden else {},
+        "new_client_id": new_client_id,
+        "errors": {},
+        "texts": {},
+    }
+
+
+def new_client_id() -> str:
+    """An id for one send; a double-tapped or re-posted form repeats it and is stored once."""
+    return uuid.uuid4().hex

@@ -1,0 +1,61 @@
+"""Facilitator accounts: the first one, logging in."""
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import DomainError
+from ..extensions import db
+from ..models import Facilitator
+
+# Compared against when the e-mail is unknown, so both paths cost the same time.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def has_any_facilitator() -> bool:
+    return db.session.scalar(select(func.count(Facilitator.id))) > 0
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def create_facilitator(email: str, name: str, password: str, locale: str | None = None) -> Facilitator:
+    """A facilitator with the password stored as a salted scrypt hash."""
+    email = normalise_email(email)
+    if db.session.scalar(select(Facilitator.id).where(Facilitator.email == email)):
+        raise DomainError(_l("There is already an account with that e-mail address."), "email")
+    facilitator = Facilitator(email=email, name=name.strip(), locale=locale,
+                              password_hash=generate_password_hash(password))
+    db.session.add(facilitator)
+    db.session.flush()
+    return facilitator
+
+
+def authenticate(email: str, password: str) -> Facilitator | None:
+    facilitator = db.session.scalar(
+        select(Facilitator).where(Facilitator.email == normalise_email(email)))
+    if facilitator is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return facilitator if check_password_hash(facilitator.password_hash, password) else None
+
+
+def load_facilitator(user_id: str) -> Facilitator | None:
+    """Flask-Login's loader: the id carries a nonce so a logout ends every copy of the session."""
+    try:
+        raw_id, nonce = user_id.split(":", 1)
+        facilitator = db.session.get(Facilitator, int(raw_id))
+    except (ValueError, AttributeError):
+        return None
+    if facilitator is None or not secrets.compare_digest(facilitator.session_nonce, nonce):
+        return None
+    return facilitator
+
+
+def end_all_sessions(facilitator: Facilitator) -> None:
+    facilitator.session_nonce = secrets.token_hex(8)
+    db.session.flush()

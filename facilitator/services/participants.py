@@ -1,0 +1,45 @@
+"""Joining a workshop from a phone, without an account."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from . import DomainError
+from .text import clean_text
+from ..extensions import db
+from ..models import Participant, Workshop, WorkshopStatus
+
+DISPLAY_NAME_MAX_LENGTH = 40
+
+
+def check_can_join(workshop: Workshop) -> None:
+    if workshop.status == WorkshopStatus.DRAFT:
+        raise DomainError(_l("This workshop has not started yet. Try again when the facilitator says so."))
+    if workshop.status == WorkshopStatus.CLOSED:
+        raise DomainError(_l("This workshop has ended. Thank you for taking part!"))
+    if not workshop.joining_open:
+        raise DomainError(_l("Joining is closed for this workshop. Ask the facilitator."))
+
+
+def join_workshop(workshop: Workshop, display_name: str = "", locale: str | None = None) -> Participant:
+    """A new anonymous participant; the name is optional and shown to nobody but the room."""
+    check_can_join(workshop)
+    name = clean_text(display_name, max_length=DISPLAY_NAME_MAX_LENGTH,
+                      required=False, field="display_name")
+    participant = Participant(workshop=workshop, display_name=name, locale=locale)
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+def get_participant(workshop: Workshop, token: str | None) -> Participant | None:
+    """The participant this phone's cookie names, if it belongs to this workshop."""
+    if not token:
+        return None
+    return db.session.scalar(select(Participant).where(
+        Participant.token == token, Participant.workshop_id == workshop.id))
+
+
+def count_participants(workshop: Workshop) -> int:
+    return db.session.scalar(
+        select(func.count(Participant.id)).where(Participant.workshop_id == workshop.id)) or 0

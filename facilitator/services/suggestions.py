@@ -1,0 +1,117 @@
+"""Suggestions: accepting them from phones, exactly once, and listing them."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from . import DomainError
+from .text import clean_text
+from .workshops import next_event_seq
+from ..extensions import db
+from ..models import (
+    Facilitator, Participant, Question, Suggestion, SuggestionStatus, Workshop, WorkshopStatus,
+)
+
+CLIENT_ID_MAX_LENGTH = 64
+
+
+def submit_suggestion(participant: Participant, question: Question, text: str,
+                      client_id: str | None = None) -> tuple[Suggestion, bool]:
+    """Store a participant's suggestion once; returns (suggestion, created).
+
+    A retry with the same ``client_id`` returns the stored original, also when
+    two copies race: the unique key decides, inside a savepoint.
+    """
+    workshop = participant.workshop
+    check_accepts(workshop, question)
+    text = clean_text(text, max_length=current_app.config["SUGGESTION_MAX_LENGTH"], field="text")
+    client_id = clean_client_id(client_id)
+    if client_id:
+        existing = find_by_client_id(participant, client_id)
+        if existing:
+            return existing, False
+    suggestion = Suggestion(
+        workshop_id=workshop.id, question_id=question.id, participant_id=participant.id,
+        table_id=participant.table_id, text=text, original_text=text, client_id=client_id,
+        status=initial_status(workshop))
+    try:
+        with db.session.begin_nested():
+            suggestion.seq = next_event_seq(workshop)
+            db.session.add(suggestion)
+    except IntegrityError:
+        existing = find_by_client_id(participant, client_id) if client_id else None
+        if existing is None:
+            raise
+        return existing, False
+    return suggestion, True
+
+
+def add_suggestion_as_facilitator(facilitator: Facilitator, question: Question, text: str) -> Suggestion:
+    """A suggestion typed in by a facilitator (from a flip chart, say)."""
+    text = clean_text(text, max_length=current_app.config["SUGGESTION_MAX_LENGTH"], field="text")
+    workshop = question.workshop
+    suggestion = Suggestion(
+        workshop_id=workshop.id, question_id=question.id, author_facilitator_id=facilitator.id,
+        text=text, original_text=text, status=SuggestionStatus.VISIBLE)
+    suggestion.seq = next_event_seq(workshop)
+    db.session.add(suggestion)
+    db.session.flush()
+    return suggestion
+
+
+def check_accepts(workshop: Workshop, question: Question) -> None:
+    if question.workshop_id != workshop.id:
+        raise DomainError(_l("That question belongs to another workshop."))
+    if workshop.status != WorkshopStatus.LIVE:
+        raise DomainError(_l("This workshop is not taking suggestions right now."))
+    if not question.is_open:
+        raise DomainError(_l("This question is closed for new suggestions."))
+
+
+def initial_status(workshop: Workshop) -> str:
+    return SuggestionStatus.PENDING if workshop.moderation == "pre" else SuggestionStatus.VISIBLE
+
+
+def clean_client_id(client_id: str | None) -> str | None:
+    """Keep a phone's id only if it looks like one; a bad id must not block the text."""
+    if not client_id:
+        return None
+    client_id = client_id.strip()
+    if len(client_id) > CLIENT_ID_MAX_LENGTH or not all(c.isalnum() or c in "-_" for c in client_id):
+        return None
+    return client_id
+
+
+def find_by_client_id(participant: Participant, client_id: str) -> Suggestion | None:
+    return db.session.scalar(select(Suggestion).where(
+        Suggestion.participant_id == participant.id, Suggestion.client_id == client_id))
+
+
+def list_visible(question: Question) -> list[Suggestion]:
+    """What the projector shows for a question: pinned first, then in arrival order."""
+    return list(db.session.scalars(
+        select(Suggestion).where(Suggestion.question_id == question.id,
+                                 Suggestion.status == SuggestionStatus.VISIBLE)
+        .order_by(Suggestion.pinned.desc(), Suggestion.id)))
+
+
+def list_own(participant: Participant) -> dict[int, list[Suggestion]]:
+    """A participant's own suggestions, newest first, keyed by question id."""
+    rows = db.session.scalars(
+        select(Suggestion).where(Suggestion.participant_id == participant.id)
+        .order_by(Suggestion.id.desc()))
+    grouped: dict[int, list[Suggestion]] = {}
+    for suggestion in rows:
+        grouped.setdefault(suggestion.question_id, []).append(suggestion)
+    return grouped
+
+
+def count_by_question(workshop: Workshop) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Suggestion.question_id, func.count(Suggestion.id))
+        .where(Suggestion.workshop_id == workshop.id,
+               Suggestion.status != SuggestionStatus.MERGED)
+        .group_by(Suggestion.question_id))
+    return dict(rows.all())

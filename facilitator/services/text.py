@@ -1,0 +1,52 @@
+"""Cleaning of text that people type, done once on the way in."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l, ngettext
+
+from . import DomainError
+
+# Bidirectional overrides and isolates can flip the text around a suggestion
+# on the projector; zero-width and other format characters hide content.
+_FORMAT_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+# Emoji sequences need the joiner and variation selectors; keep those.
+_ALLOWED_FORMAT = {"\u200d", "\ufe0f", "\ufe0e"}
+_MAX_COMBINING_RUN = 4
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def clean_text(value: str | None, *, max_length: int, multiline: bool = False,
+               required: bool = True, field: str | None = None) -> str:
+    """NFC-normalise, drop control and format characters, tame combining runs,
+    collapse spaces; reject empty or over-long text with a message that says
+    what to change."""
+    text = unicodedata.normalize("NFC", value or "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept, combining_run = [], 0
+    for char in text:
+        if char == "\n" and multiline:
+            kept.append(char)
+            combining_run = 0
+            continue
+        if char == "\n" or char == "\t":
+            kept.append(" ")
+            continue
+        category = unicodedata.category(char)
+        if category in _FORMAT_CATEGORIES and char not in _ALLOWED_FORMAT:
+            continue
+        combining_run = combining_run + 1 if category.startswith("M") else 0
+        if combining_run > _MAX_COMBINING_RUN:
+            continue
+        kept.append(char)
+    lines = [_SPACES.sub(" ", line).strip() for line in "".join(kept).split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if required and not text:
+        raise DomainError(_l("Please write something first."), field)
+    if len(text) > max_length:
+        raise DomainError(ngettext(
+            "Please shorten this to %(num)d character (it has %(length)d).",
+            "Please shorten this to %(num)d characters (it has %(length)d).",
+            max_length, length=len(text)), field)
+    return text

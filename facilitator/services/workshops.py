@@ -1,0 +1,156 @@
+"""Workshops: creating them, who may steer them, their life from draft to closed."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from . import DomainError
+from ..extensions import db
+from ..models import (
+    Facilitator, Question, Workshop, WorkshopFacilitator, WorkshopStatus, utcnow,
+)
+
+# Read aloud and typed on a phone: no 0/O, 1/I/L, and no lower case to confuse.
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 6
+
+# Which status may follow which; reopening forgives a facilitator who closed too early.
+TRANSITIONS = {
+    WorkshopStatus.DRAFT: {WorkshopStatus.LIVE},
+    WorkshopStatus.LIVE: {WorkshopStatus.CLOSED},
+    WorkshopStatus.CLOSED: {WorkshopStatus.LIVE},
+}
+
+
+@dataclass
+class WorkshopDetails:
+    """What the facilitator fills in on the workshop form."""
+    title: str
+    date: date | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    place: str = ""
+    theme: str = ""
+    language: str = "en"
+    program: str = ""
+
+
+def generate_join_code() -> str:
+    """A fresh code from a cryptographic source, unique among all workshops."""
+    while True:
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if db.session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is None:
+            return code
+
+
+def normalise_join_code(typed: str) -> str:
+    """What a person typed ('abc 234', 'ABC-234') as a stored code."""
+    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+
+
+def get_workshop_by_code(code: str) -> Workshop | None:
+    code = normalise_join_code(code)
+    if not code:
+        return None
+    return db.session.scalar(select(Workshop).where(Workshop.join_code == code))
+
+
+def create_workshop(owner: Facilitator, details: WorkshopDetails,
+                    questions: list[str] | None = None) -> Workshop:
+    """A draft workshop owned by ``owner``, with its questions in order."""
+    check_times(details)
+    workshop = Workshop(join_code=generate_join_code(), status=WorkshopStatus.DRAFT,
+                        **details.__dict__)
+    workshop.members.append(WorkshopFacilitator(facilitator=owner, role="owner"))
+    for position, text in enumerate(questions or [], start=1):
+        workshop.questions.append(Question(text=text, position=position))
+    db.session.add(workshop)
+    db.session.flush()
+    return workshop
+
+
+def update_workshop(workshop: Workshop, details: WorkshopDetails) -> Workshop:
+    check_times(details)
+    for name, value in details.__dict__.items():
+        setattr(workshop, name, value)
+    db.session.flush()
+    return workshop
+
+
+def check_times(details: WorkshopDetails) -> None:
+    if details.start_time and details.end_time and details.end_time <= details.start_time:
+        raise DomainError(_l("The end time must be after the start time."), "end_time")
+
+
+def can_steer(facilitator: Facilitator | None, workshop: Workshop) -> bool:
+    """Owners and co-facilitators steer a workshop; nobody else sees it."""
+    if facilitator is None or not getattr(facilitator, "is_authenticated", False):
+        return False
+    return any(m.facilitator_id == facilitator.id for m in workshop.members)
+
+
+def get_workshop_for(facilitator: Facilitator, workshop_id: int) -> Workshop | None:
+    """The workshop if this facilitator may steer it, else None (as if absent)."""
+    workshop = db.session.get(Workshop, workshop_id)
+    return workshop if workshop and can_steer(facilitator, workshop) else None
+
+
+def list_workshops_for(facilitator: Facilitator) -> list[Workshop]:
+    """The facilitator's workshops, live ones first, then newest."""
+    rows = db.session.scalars(
+        select(Workshop).join(WorkshopFacilitator)
+        .where(WorkshopFacilitator.facilitator_id == facilitator.id)
+        .order_by(Workshop.date.desc(), Workshop.id.desc())).all()
+    order = {WorkshopStatus.LIVE: 0, WorkshopStatus.DRAFT: 1, WorkshopStatus.CLOSED: 2}
+    return sorted(rows, key=lambda w: order.get(w.status, 3))
+
+
+def change_status(workshop: Workshop, target: str) -> Workshop:
+    """Move a workshop along draft → live → closed (or reopen a closed one)."""
+    try:
+        target = WorkshopStatus(target)
+    except ValueError:
+        raise DomainError(_l("Unknown workshop status."))
+    if target not in TRANSITIONS[WorkshopStatus(workshop.status)]:
+        raise DomainError(_l("The workshop cannot go from %(current)s to %(target)s.",
+                             current=status_label(workshop.status), target=status_label(target)))
+    if target == WorkshopStatus.LIVE:
+        if not workshop.questions:
+            raise DomainError(_l("Add at least one question before going live."))
+        workshop.went_live_at = workshop.went_live_at or utcnow()
+        workshop.closed_at = None
+        if workshop.current_question_id is None:
+            first = workshop.questions[0]
+            first.is_open = True
+            workshop.current_question_id = first.id
+    else:
+        workshop.closed_at = utcnow()
+    workshop.status = target
+    db.session.flush()
+    return workshop
+
+
+def status_label(status: str) -> str:
+    labels = {
+        WorkshopStatus.DRAFT: _l("draft"),
+        WorkshopStatus.LIVE: _l("live"),
+        WorkshopStatus.CLOSED: _l("closed"),
+    }
+    return str(labels.get(status, status))
+
+
+def next_event_seq(workshop: Workshop) -> int:
+    """Take the workshop's next event number inside the current transaction.
+
+    A single UPDATE … RETURNING is atomic on SQLite and PostgreSQL alike, so
+    concurrent writers never hand out the same number.
+    """
+    seq = db.session.execute(
+        update(Workshop).where(Workshop.id == workshop.id)
+        .values(event_seq=Workshop.event_seq + 1).returning(Workshop.event_seq)
+        .execution_options(synchronize_session=False)).scalar_one()
+    return seq

@@ -1,0 +1,33 @@
+"""The join link and its QR code, both made on the server (no outside service)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import segno
+from flask import current_app, url_for
+from markupsafe import Markup
+
+from .models import Workshop
+
+
+def join_url(workshop: Workshop) -> str:
+    """The address phones open; PUBLIC_URL wins over the request's own host behind a proxy."""
+    path = url_for("participant.workshop", code=workshop.join_code)
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base + path
+    return url_for("participant.workshop", code=workshop.join_code, _external=True)
+
+
+def display_join_url(url: str) -> str:
+    """The address as people read it aloud: without the scheme."""
+    return url.split("://", 1)[-1]
+
+
+@lru_cache(maxsize=256)
+def qr_svg(url: str) -> Markup:
+    """An inline SVG QR code that scales with its container (no fixed size)."""
+    qr = segno.make(url, error="m", micro=False)
+    svg = qr.svg_inline(scale=1, border=2, omitsize=True, dark="#000", light="#fff",
+                        svgclass="qr", lineclass=None)
+    return Markup(svg)

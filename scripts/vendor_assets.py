@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Vendor the app's third-party front-end assets into static/vendor/.
+
+The app makes no request to any host other than its own, so the JavaScript
+it needs (htmx and the Socket.IO client) is served from static/vendor/ rather
+than from a CDN. This script keeps those copies honest:
+
+  python scripts/vendor_assets.py          # fetch the pinned versions, rewrite
+  python scripts/vendor_assets.py --check  # offline: verify files on disk
+
+Fetching goes through the npm CLI (`npm view`, `npm pack`) so that whatever
+registry npm is configured with on this machine is the one used. Each tarball
+is checked against the registry's sha512 `dist.integrity` before anything is
+extracted, and static/vendor/vendor.json records the sha384 SRI of every file
+written, which --check (and a template's `integrity=` attribute) can rely on.
+"""
+import argparse
+import base64
+import hashlib
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+# Destinations have stable names so templates need no edit when a pin moves;
+# the version lives in vendor.json instead.
+ASSETS = [
+    {"package": "htmx.org", "version": "2.0.11", "files": {
+        "package/dist/htmx.min.js": "static/vendor/htmx.min.js",
+        "package/LICENSE": "static/vendor/LICENSE.htmx.txt"}},
+    # 4.x speaks Socket.IO protocol v5, the one python-socketio 5.x serves.
+    {"package": "socket.io-client", "version": "4.8.4", "files": {
+        "package/dist/socket.io.min.js": "static/vendor/socket.io.min.js",
+        "package/LICENSE": "static/vendor/LICENSE.socket.io-client.txt"}},
+]
+MANIFEST = "static/vendor/vendor.json"
+MAX_MEMBER_BYTES = 5 * 1024 * 1024  # a vendored file this big means something is wrong
+
+
+def sri(algo: str, data: bytes) -> str:
+    return f"{algo}-" + base64.b64encode(hashlib.new(algo, data).digest()).decode()
+
+
+def npm(*args: str) -> object:
+    # stderr is kept apart because npm prints warnings there that would spoil the JSON.
+    try:
+        out = subprocess.run(["npm", *args, "--json"], capture_output=True, text=True, check=True)
+    except FileNotFoundError:
+        sys.exit("error: npm not found on PATH; it is needed to reach the registry")
+    except subprocess.CalledProcessError as exc:
+        sys.exit(f"error: npm {' '.join(args)} failed:\n{exc.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
+def fetch_tarball(spec: str, tmpdir: Path) -> tuple[Path, str]:
+    """Download `spec` via npm and return (tarball path, verified integrity)."""
+    dist = npm("view", spec, "dist")
+    # An integrity string may list several hashes; only sha512 is trusted here.
+    expected = next((h for h in dist.get("integrity", "").split() if h.startswith("sha512-")), None)
+    if expected is None:
+        sys.exit(f"error: registry gives no sha512 integrity for {spec}")
+    print(f"{spec}: {dist.get('tarball')}")
+    packed = npm("pack", spec, "--pack-destination", str(tmpdir))
+    tarball = tmpdir / packed[0]["filename"]
+    if sri("sha512", tarball.read_bytes()) != expected:
+        sys.exit(f"error: {spec} tarball does not match {expected}")
+    return tarball, expected
+
+
+def extract(tarball: Path, wanted: list[str]) -> dict[str, bytes]:
+    """Read the named regular-file members; nothing else is ever unpacked."""
+    # Member names are only used as lookup keys, never as paths on disk, and
+    # links are refused, so a hostile tarball cannot write outside static/vendor.
+    out = {}
+    with tarfile.open(tarball, "r:gz") as tar:
+        for name in wanted:
+            member = tar.getmember(name)
+            if not member.isfile() or member.size > MAX_MEMBER_BYTES:
+                sys.exit(f"error: {tarball.name}:{name} is not a plain file of sane size")
+            out[name] = tar.extractfile(member).read()
+    return out
+
+
+def refresh(root: Path) -> None:
+    # Everything is fetched and verified before any write, so a failure
+    # half-way never leaves a mix of old and new files behind.
+    staged, manifest = {}, {"assets": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        for asset in ASSETS:
+            spec = f"{asset['package']}@{asset['version']}"
+            tarball, integrity = fetch_tarball(spec, tmpdir)
+            members = extract(tarball, list(asset["files"]))
+            entry = {"package": asset["package"], "version": asset["version"],
+                     "integrity": integrity, "files": []}
+            for source, dest in asset["files"].items():
+                staged[dest] = members[source]
+                entry["files"].append({"path": dest, "source": source,
+                                       "sha384": sri("sha384", members[source])})
+            manifest["assets"].append(entry)
+    for dest, content in staged.items():
+        (root / dest).parent.mkdir(parents=True, exist_ok=True)
+        (root / dest).write_bytes(content)
+        print(f"wrote {dest} ({len(content)} bytes)")
+    (root / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    print(f"wrote {MANIFEST}")
+
+
+def check(root: Path) -> list[str]:
+    """Return one message per problem; empty means the vendored tree is intact."""
+    try:
+        manifest = json.loads((root / MANIFEST).read_text())
+        recorded = {(a["package"], a["version"]) for a in manifest["assets"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"{MANIFEST}: unreadable or malformed ({exc!r})"]
+    problems = []
+    pinned = {(a["package"], a["version"]) for a in ASSETS}
+    if pinned != recorded:
+        problems.append(f"{MANIFEST}: records {sorted(recorded)} but the script pins "
+                        f"{sorted(pinned)}; run scripts/vendor_assets.py to refresh")
+    vendor_dir = (root / MANIFEST).parent.resolve()
+    for asset in manifest["assets"]:
+        for f in asset["files"]:
+            path = (root / f["path"]).resolve()
+            # vendor.json is data, so it gets no say over files outside static/vendor.
+            if vendor_dir not in path.parents:
+                problems.append(f"{f['path']}: outside static/vendor, refusing to check")
+            elif not path.is_file():
+                problems.append(f"{f['path']}: missing")
+            elif (actual := sri("sha384", path.read_bytes())) != f["sha384"]:
+                problems.append(f"{f['path']}: sha384 mismatch "
+                                f"(expected {f['sha384']}, got {actual})")
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="verify vendored files against vendor.json without network")
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
+                        help="repository root (default: parent of this script's folder)")
+    args = parser.parse_args()
+    if not args.check:
+        refresh(args.root)
+        return 0
+    problems = check(args.root)
+    for problem in problems:
+        print(f"vendor check failed: {problem}", file=sys.stderr)
+    print(f"{MANIFEST}: {len(problems) or 'no'} problem(s) found")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

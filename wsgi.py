@@ -1,0 +1,15 @@
+"""Entry point for gunicorn and the flask command.
+
+gevent must patch the standard library before anything else imports socket
+or threading, or the server would block on the first slow phone.
+"""
+import os
+
+if os.environ.get("SOCKETIO_ASYNC_MODE", "gevent") == "gevent" and not os.environ.get("FACILITATOR_NO_PATCH"):
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from facilitator import create_app  # noqa: E402
+
+app = create_app()
