@@ -5,6 +5,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from .extensions import db
 
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when the database has no workshop yet (used by `make run`).")
 def demo_command(if_empty: bool):
     """Create the demo facilitator and seminar; the last line printed is the join code."""
@@ -32,6 +34,7 @@ def demo_command(if_empty: bool):
 
 
 @click.command("minutes")
+@with_appcontext
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale, lazy_gettext as _l
 from flask_login import current_user
 
@@ -61,6 +61,8 @@ def select_locale() -> str:
     """Flask-Babel's selector: an explicit choice first, then the browser."""
     if g.get("locale"):
         return g.locale
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
         return current_user.locale
     return browser_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -151,6 +151,9 @@ def answer_suggestion(workshop, participant, question, form, error):
         kept_text = form.text.data if error else ""
         return render_template("participant/_question.html", question=question, error=error,
                                text=kept_text, sent=error is None, **context), 422 if error else 200
+    if error and not question.is_open:
+        flash(error, "error")
+        return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
     if error:
         # Without JavaScript the text would vanish on redirect; show the form again with it.
         context = panel_context(workshop, participant)

@@ -76,7 +76,10 @@ def extract(tarball: Path, wanted: list[str]) -> dict[str, bytes]:
     out = {}
     with tarfile.open(tarball, "r:gz") as tar:
         for name in wanted:
-            member = tar.getmember(name)
+            try:
+                member = tar.getmember(name)
+            except KeyError:
+                sys.exit(f"error: {tarball.name} has no {name}; did the package layout change?")
             if not member.isfile() or member.size > MAX_MEMBER_BYTES:
                 sys.exit(f"error: {tarball.name}:{name} is not a plain file of sane size")
             out[name] = tar.extractfile(member).read()

@@ -1,0 +1,124 @@
+"""Live updates: who may listen, and what they hear after each change."""
+import pytest
+
+from conftest import Browser, csrf_from, join, make_facilitator, make_workshop, socket_client
+
+
+def events(sio, name):
+    return [event["args"][0] for event in sio.get_received() if event["name"] == name]
+
+
+def post_suggestion(phone, workshop, text, question=0):
+    page = phone.get(f"/j/{workshop.join_code}").get_data(as_text=True)
+    return phone.post(f"/j/{workshop.join_code}/q/{workshop.question_ids[question]}",
+                      data={"csrf_token": csrf_from(page), "text": text})
+
+
+def test_anonymous_socket_is_refused(app, client, live_workshop):
+    sio = socket_client(app, client, live_workshop)
+    assert not sio.is_connected()
+
+
+def test_unknown_workshop_is_refused(app, phone, live_workshop):
+    from facilitator.extensions import socketio
+    sio = socketio.test_client(app, flask_test_client=phone, auth={"workshop": "NOPE42"})
+    assert not sio.is_connected()
+
+
+def test_participant_of_another_workshop_is_refused(app, phone, facilitator):
+    other = make_workshop(app, facilitator.id)
+    assert not socket_client(app, phone, other).is_connected()
+
+
+def test_other_facilitator_is_refused(app, live_workshop):
+    stranger = make_facilitator(app, "x@example.org", "X")
+    browser = Browser(app.test_client())
+    browser.submit("/auth/login", data={"email": stranger.email, "password": "correct horse battery"})
+    assert not socket_client(app, browser.client, live_workshop).is_connected()
+
+
+def test_new_suggestion_reaches_projector_and_phones_as_escaped_html(app, logged_in, phone, live_workshop):
+    projector = socket_client(app, logged_in.client, live_workshop)
+    other_phone = app.test_client()
+    join(other_phone, live_workshop)
+    listener = socket_client(app, other_phone, live_workshop)
+    assert projector.is_connected() and listener.is_connected()
+    projector.get_received(), listener.get_received()
+
+    assert post_suggestion(phone, live_workshop, "Kaffe <b>nå</b>").status_code == 303
+
+    for sio in (projector, listener):
+        [event] = events(sio, "suggestion")
+        assert event["question_id"] == live_workshop.question_ids[0]
+        assert "Kaffe &lt;b&gt;nå&lt;/b&gt;" in event["html"]
+        assert event["html"].startswith('<li class="suggestion"') and event["seq"] >= 1
+
+
+def test_event_numbers_grow(app, logged_in, phone, live_workshop):
+    projector = socket_client(app, logged_in.client, live_workshop)
+    for text in ("one", "two", "three"):
+        post_suggestion(phone, live_workshop, text)
+    seqs = [event["seq"] for event in events(projector, "suggestion")]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3
+
+
+def test_a_refused_suggestion_is_not_broadcast(app, logged_in, phone, live_workshop):
+    projector = socket_client(app, logged_in.client, live_workshop)
+    projector.get_received()
+    post_suggestion(phone, live_workshop, "   ")
+    post_suggestion(phone, live_workshop, "closed one", question=1)
+    assert events(projector, "suggestion") == []
+
+
+def test_nothing_is_sent_when_the_commit_fails(app, logged_in, phone, live_workshop, monkeypatch):
+    from facilitator.extensions import db
+    projector = socket_client(app, logged_in.client, live_workshop)
+    projector.get_received()
+
+    def failing_commit():
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = post_suggestion(phone, live_workshop, "lost?")
+    assert response.status_code == 500
+    assert events(projector, "suggestion") == []
+
+
+def test_switching_question_moves_projector_and_phones(app, logged_in, phone, live_workshop):
+    projector = socket_client(app, logged_in.client, live_workshop)
+    listener = socket_client(app, phone, live_workshop)
+    projector.get_received(), listener.get_received()
+    console = f"/host/workshops/{live_workshop.id}"
+    second = live_workshop.question_ids[1]
+    logged_in.submit(console, f"{console}/questions/{second}/show")
+
+    [stage] = events(projector, "stage")
+    assert "Second question?" in stage["html"] and f'data-suggestions-for="{second}"' in stage["html"]
+    assert events(listener, "questions")
+    # The phone's refetched panel now holds the second question.
+    panel = phone.get(f"/j/{live_workshop.join_code}/panel").get_data(as_text=True)
+    assert "Second question?" in panel
+
+
+def test_stage_refetch_after_reconnect_has_everything(app, logged_in, phone, live_workshop):
+    for text in ("a1", "a2"):
+        post_suggestion(phone, live_workshop, text)
+    stage = logged_in.get(f"/projector/{live_workshop.join_code}/stage").get_data(as_text=True)
+    assert 'id="stage"' in stage and "a1" in stage and "a2" in stage
+
+
+def test_status_change_tells_every_view(app, logged_in, phone, live_workshop):
+    listener = socket_client(app, phone, live_workshop)
+    listener.get_received()
+    console = f"/host/workshops/{live_workshop.id}"
+    logged_in.submit(console, f"{console}/status", {"status": "closed"})
+    assert events(listener, "status") == [{"status": "closed"}]
+
+
+@pytest.mark.parametrize("view", ["projector", "console"])
+def test_live_pages_load_the_live_script(logged_in, live_workshop, view):
+    url = (f"/projector/{live_workshop.join_code}" if view == "projector"
+           else f"/host/workshops/{live_workshop.id}")
+    page = logged_in.get(url).get_data(as_text=True)
+    assert f'data-live="{live_workshop.join_code}"' in page
+    assert "/static/js/live.js" in page and "/static/vendor/socket.io.min.js" in page
