@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template
+from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from .models import Workshop
@@ -38,8 +39,8 @@ def stage(code: str):
     return render_stage(load_workshop(code))
 
 
-def render_stage(workshop: Workshop) -> str:
+def render_stage(workshop: Workshop) -> Markup:
     question = workshop.current_question
     suggestions = list_visible(question) if question and not workshop.results_hidden else []
-    return render_template("projector/_stage.html", workshop=workshop, question=question,
-                           suggestions=suggestions)
+    return Markup(render_template("projector/_stage.html", workshop=workshop, question=question,
+                           suggestions=suggestions))

@@ -1,0 +1,118 @@
+"""A real server in a subprocess and Debian's Chromium driven by Playwright.
+
+The server is the production stack (gunicorn, one gevent worker, SQLite file
+in WAL mode) on a free 127.0.0.1 port, so these tests see what users see.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+from conftest import require_or_skip
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+# The machine has no internet: keep Chromium from calling home at all.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
+LAPTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn serving the app; can be stopped and started again on the same port and database."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
+                    "SECRET_KEY": "e2e-secret-key-not-for-production", "SOCKETIO_ASYNC_MODE": "gevent",
+                    "PUBLIC_URL": "", "FLASK_APP": "wsgi"}
+        self.log = open(workdir / "server.log", "ab")
+        self.process = None
+        self.flask("db", "upgrade")
+
+    def flask(self, *args) -> str:
+        result = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=self.env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
+             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "1", "wsgi:app"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urlopen(self.url + "/static/favicon.svg", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the server did not start; see server.log")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def close(self) -> None:
+        self.stop()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("server"))
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        require_or_skip("Debian's chromium is not installed (make test installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_or_skip("playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots(request):
+    """Where a test saves its screenshots (git ignores the folder); look at them."""
+    folder = ARTIFACTS / request.module.__name__.rsplit(".", 1)[-1]
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str, full_page: bool = False) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+    return save
+
