@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from . import realtime
 from .extensions import db
@@ -276,8 +277,8 @@ def minutes(workshop_id: int):
             return redirect(url_for("host.minutes", workshop_id=workshop.id), 303)
     compiled = compile_minutes(workshop)
     with workshop_locale(workshop):
-        preview = render_template("export/_minutes_body.html", minutes=compiled,
-                                  label=labels(), when=format_when(compiled))
+        preview = Markup(render_template("export/_minutes_body.html", minutes=compiled,
+                                         label=labels(), when=format_when(compiled)))
     return render_template("host/minutes.html", workshop=workshop, form=form, preview=preview,
                            stale=stale, saved=current_edit(workshop)[0] if stale else None,
                            revision=compiled.revision), 422 if form.errors or stale else 200

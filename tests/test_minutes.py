@@ -126,7 +126,8 @@ def test_editing_the_minutes_keeps_revisions(app, logged_in, live_workshop):
         minutes = compile_minutes(workshop)
     assert minutes.closing_text == "Takk for en flott kveld." and minutes.participant_count == 36
     preview = logged_in.get(url).get_data(as_text=True)
-    assert "Takk for en flott kveld." in preview
+    assert '<article class="minutes">' in preview
+    assert '<p class="prewrap">Takk for en flott kveld.</p>' in preview
 
 
 def test_a_stale_save_is_refused_and_keeps_the_text(app, logged_in, live_workshop):
