@@ -95,6 +95,15 @@ class Workshop(db.Model):
     moderation: Mapped[str] = mapped_column(String(8), default="post")
     results_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     results_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Café dialogue: "same" = every table takes the round's question; "rotate" =
+    # each table keeps its own question and the groups move between tables.
+    table_mode: Mapped[str] = mapped_column(String(8), default="same")
+    # What the projector shows: the list, a word cloud, the live tally, or the ranking,
+    # and how the list is grouped.
+    projector_view: Mapped[str] = mapped_column(String(16), default="list")
+    projector_group: Mapped[str] = mapped_column(String(16), default="none")
+    vote_budget: Mapped[int] = mapped_column(Integer, default=5)
+    vote_max_per_item: Mapped[int] = mapped_column(Integer, default=3)
     # No foreign key on purpose: questions already point at workshops, and a
     # cycle of keys cannot be created portably on SQLite. Services clear it
     # when the question goes.
@@ -123,6 +132,8 @@ class Workshop(db.Model):
         back_populates="workshop", order_by="Round.number", cascade="all, delete-orphan")
     minutes_revisions: Mapped[list[MinutesRevision]] = relationship(
         back_populates="workshop", order_by="MinutesRevision.number", cascade="all, delete-orphan")
+    themes: Mapped[list[Theme]] = relationship(order_by="Theme.position", cascade="all, delete-orphan")
+    actions: Mapped[list[Action]] = relationship(order_by="Action.id", cascade="all, delete-orphan")
 
     __table_args__ = (
         CheckConstraint("status in ('draft', 'live', 'closed')", name="status"),
@@ -178,10 +189,18 @@ class Question(db.Model):
     # Open questions accept suggestions from phones.
     is_open: Mapped[bool] = mapped_column(Boolean, default=False)
     voting_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when voting closes, so the ranking can be shown as final.
+    voting_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     workshop: Mapped[Workshop] = relationship(
         back_populates="questions", foreign_keys=[workshop_id])
+
+    @property
+    def voting_state(self) -> str:
+        if self.voting_open:
+            return "open"
+        return "closed" if self.voting_closed_at else "none"
     suggestions: Mapped[list[Suggestion]] = relationship(
         back_populates="question", order_by="Suggestion.id", cascade="all, delete-orphan")
 
@@ -211,8 +230,12 @@ class Round(db.Model):
         ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     duration_seconds: Mapped[int] = mapped_column(Integer, default=900)
+    # The round's question when every table discusses the same one.
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the facilitator ends a round before its time is up.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     workshop: Mapped[Workshop] = relationship(back_populates="rounds")
 
@@ -232,12 +255,22 @@ class Participant(db.Model):
     display_name: Mapped[str] = mapped_column(String(80), default="")
     table_id: Mapped[int | None] = mapped_column(
         ForeignKey("cafe_tables.id", ondelete="SET NULL"))
-    # The table host stays put between rounds and may write for the table.
+    # The table host stays put between rounds and may write for the table;
+    # a scribe writes for the table too but moves with the group.
     is_table_host: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_scribe: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped first thing in a vote, so concurrent votes of one person queue up
+    # on this row (on SQLite and PostgreSQL alike) and the budget holds.
+    lock_version: Mapped[int] = mapped_column(Integer, default=0)
     locale: Mapped[str | None] = mapped_column(String(8))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     workshop: Mapped[Workshop] = relationship(back_populates="participants")
+    table: Mapped[CafeTable | None] = relationship()
+
+    @property
+    def writes_for_table(self) -> bool:
+        return self.is_table_host or self.is_scribe
 
 
 class Suggestion(db.Model):
@@ -269,6 +302,10 @@ class Suggestion(db.Model):
 
     question: Mapped[Question] = relationship(back_populates="suggestions")
     participant: Mapped[Participant | None] = relationship()
+    table: Mapped[CafeTable | None] = relationship()
+    round: Mapped[Round | None] = relationship()
+    theme: Mapped[Theme | None] = relationship()
+    merged_into: Mapped[Suggestion | None] = relationship(remote_side="Suggestion.id")
 
     __table_args__ = (
         UniqueConstraint("participant_id", "client_id"),
@@ -324,6 +361,7 @@ class Action(db.Model):
 class ModerationEvent(db.Model):
     """Who changed what and when, so the minutes can be trusted."""
     __tablename__ = "moderation_events"
+    actor: Mapped[Facilitator | None] = relationship()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(
@@ -351,12 +389,34 @@ class MinutesRevision(db.Model):
     closing_text: Mapped[str] = mapped_column(Text, default="")
     signature: Mapped[str] = mapped_column(Text, default="")
     participant_count: Mapped[int | None] = mapped_column(Integer)
+    # What the organiser chose to include, as JSON (see services.minutes.MinutesOptions).
+    options: Mapped[str] = mapped_column(Text, default="{}")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     workshop: Mapped[Workshop] = relationship(back_populates="minutes_revisions")
 
     __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+
+
+class WorkshopInvite(db.Model):
+    """An invitation for a co-facilitator, by link (no e-mail) or for one address."""
+    __tablename__ = "workshop_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True,
+                                       default=lambda: secrets.token_urlsafe(24))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    workshop: Mapped[Workshop] = relationship()
 
 
 def next_position(workshop_id: int) -> int:

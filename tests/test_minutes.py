@@ -69,6 +69,9 @@ def test_demo_minutes_follow_the_seeds_structure_in_norwegian(app, runner):
     assert headings[-2:] == [f"## {q}" for q, _ in seed_questions(seed)]
     assert "36" in markdown and "Tilflytting" in markdown and "13. april 2010" in markdown
     assert "Turid Hilde Gåsbakk" in markdown.rsplit("##", 1)[1]
+    # The labels speak the workshop's language, not the server's.
+    assert "**Dato:** 13. april 2010, 16:00–20:00" in markdown
+    assert "Forslag:" in markdown and "Med vennlig hilsen" in markdown
     assert markdown.index("Program") < markdown.index(headings[-2])
 
 
