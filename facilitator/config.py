@@ -11,7 +11,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
 
 # Signals that nobody configured a secret; production refuses to start with it.
-DEVELOPMENT_SECRET = "dev-only-not-secret"
+DEVELOPMENT_SECRET = "dev-only-not-secret"  # noqa: S105 - a marker, refused in production
 
 
 def default_database_url() -> str:
@@ -55,7 +55,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SOCKETIO_ASYNC_MODE = "threading"
     REDIS_URL = None

@@ -18,7 +18,7 @@ from .services.suggestions import submit_suggestion
 from .services.workshops import WorkshopDetails, change_status, create_workshop
 
 DEMO_EMAIL = "demo@facilitator.invalid"
-DEMO_PASSWORD = "demo-facilitator"
+DEMO_PASSWORD = "demo-facilitator"  # noqa: S105 - the public demo login, printed by `make run`
 DEMO_NAME = "Turid Hilde Gåsbakk"
 PARTICIPANTS = 36
 
@@ -110,7 +110,7 @@ def create_demo() -> Workshop:
     workshop = create_workshop(facilitator, DETAILS, [text for text, _ in QUESTIONS])
     change_status(workshop, "live")
     participants = [join_workshop(workshop) for _ in range(PARTICIPANTS)]
-    for question, (_, suggestions) in zip(workshop.questions, QUESTIONS):
+    for question, (_, suggestions) in zip(workshop.questions, QUESTIONS, strict=False):
         question.is_open = True
         for index, text in enumerate(suggestions):
             submit_suggestion(participants[index % PARTICIPANTS], question, text)

@@ -21,7 +21,7 @@ from .services import DomainError
 from .services.accounts import has_any_facilitator
 from .services.participants import get_participant, join_workshop
 from .services.suggestions import list_own, list_visible, submit_suggestion
-from .services.workshops import get_workshop_by_code, normalise_join_code
+from .services.workshops import get_workshop_by_code
 
 bp = Blueprint("participant", __name__)
 

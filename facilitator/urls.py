@@ -30,4 +30,4 @@ def qr_svg(url: str) -> Markup:
     qr = segno.make(url, error="m", micro=False)
     svg = qr.svg_inline(scale=1, border=2, omitsize=True, dark="#000", light="#fff",
                         svgclass="qr", lineclass=None)
-    return Markup(svg)
+    return Markup(svg)  # noqa: S704 - segno builds the SVG from the URL's bits, no text from it

@@ -27,7 +27,7 @@ def seed_questions(text):
     """Each question of the seed with its '- ' suggestions, in order."""
     questions, current = [], None
     lines = [line.strip() for line in text.splitlines()]
-    for index, line in enumerate(lines):
+    for line in lines:
         if line.endswith("?") and not line.startswith("-"):
             current = (line, [])
             questions.append(current)

@@ -6,29 +6,102 @@ with its suggestions as a list, closing remarks and the organiser's name.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from . import DomainError
 from .participants import count_participants
 from .text import clean_text
 from ..extensions import db
 from ..models import (
-    Facilitator, MinutesRevision, Suggestion, SuggestionStatus, Workshop, utcnow,
+    Facilitator, MinutesRevision, Suggestion, SuggestionStatus, Theme, Vote, Workshop, utcnow,
 )
 
 MINUTES_TEXT_MAX_LENGTH = 20_000
 
 
 @dataclass
+class MinutesOptions:
+    """What the organiser chose to include in the document."""
+    program: bool = True
+    per_table: bool = False
+    hidden: bool = False
+    votes: bool = True
+    themes: bool = True
+    actions: bool = True
+    facilitators: bool = False
+    participant_count: bool = True
+
+    @classmethod
+    def from_json(cls, text: str | None) -> "MinutesOptions":
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            data = {}
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: bool(v) for k, v in data.items() if k in known})
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass
+class MinutesItem:
+    """One suggestion with everything the raw-data exports need."""
+    id: int
+    text: str
+    original_text: str
+    status: str
+    table: int | None = None
+    table_name: str = ""
+    round: int | None = None
+    votes: int = 0
+    theme: str = ""
+    action: str = ""
+    pinned: bool = False
+    merged_from: list[str] = field(default_factory=list)
+    created_at: datetime | None = None
+
+
+@dataclass
+class MinutesTheme:
+    name: str
+    suggestions: list[str]
+
+
+@dataclass
 class MinutesQuestion:
     number: int
     text: str
+    # The visible suggestions' texts in arrival order: the list organisers write by hand.
     suggestions: list[str]
+    # Every suggestion of the question (hidden, pending and merged ones too), in arrival order.
+    items: list[MinutesItem] = field(default_factory=list)
+    # (text, dots) best first, once the question has been voted on.
+    ranking: list[tuple[str, int]] = field(default_factory=list)
+    themes: list[MinutesTheme] = field(default_factory=list)
+
+
+@dataclass
+class MinutesTable:
+    number: int
+    name: str
+    question: str = ""
+
+
+@dataclass
+class MinutesAction:
+    what: str
+    owner: str
+    due_date: date | None
+    status: str
+    source: str = ""
 
 
 @dataclass
@@ -46,6 +119,11 @@ class Minutes:
     closing_text: str
     signature: str
     questions: list[MinutesQuestion] = field(default_factory=list)
+    tables: list[MinutesTable] = field(default_factory=list)
+    actions: list[MinutesAction] = field(default_factory=list)
+    facilitators: list[str] = field(default_factory=list)
+    rounds: int = 0
+    options: MinutesOptions = field(default_factory=MinutesOptions)
     revision: int = 0
     compiled_at: datetime = field(default_factory=utcnow)
 
@@ -57,6 +135,7 @@ class MinutesEdit:
     closing_text: str = ""
     signature: str = ""
     participant_count: int | None = None
+    options: MinutesOptions = field(default_factory=MinutesOptions)
 
 
 class StaleMinutes(DomainError):
@@ -76,7 +155,7 @@ def current_edit(workshop: Workshop) -> tuple[MinutesEdit, int]:
         owner = workshop.owner
         return MinutesEdit(signature=owner.name if owner else ""), 0
     return MinutesEdit(revision.opening_text, revision.closing_text, revision.signature,
-                       revision.participant_count), revision.number
+                       revision.participant_count, MinutesOptions.from_json(revision.options)), revision.number
 
 
 def save_minutes(workshop: Workshop, author: Facilitator | None, edit: MinutesEdit,
@@ -95,13 +174,13 @@ def save_minutes(workshop: Workshop, author: Facilitator | None, edit: MinutesEd
         opening_text=clean_minutes_text(edit.opening_text, "opening_text"),
         closing_text=clean_minutes_text(edit.closing_text, "closing_text"),
         signature=clean_minutes_text(edit.signature, "signature"),
-        participant_count=edit.participant_count)
+        participant_count=edit.participant_count, options=edit.options.to_json())
     try:
         with db.session.begin_nested():
             db.session.add(revision)
     except IntegrityError:
         raise StaleMinutes(_l("Someone else saved the minutes at the same moment. "
-                              "Your text is kept below: check it and save again."))
+                              "Your text is kept below: check it and save again.")) from None
     return revision
 
 
@@ -111,17 +190,16 @@ def clean_minutes_text(text: str, field_name: str) -> str:
 
 
 def compile_minutes(workshop: Workshop) -> Minutes:
-    """Everything an exporter needs, read in two queries and detached from the session."""
+    """Everything an exporter needs, read in a handful of queries and detached from the session."""
     edit, number = current_edit(workshop)
-    rows = db.session.scalars(
-        select(Suggestion).where(Suggestion.workshop_id == workshop.id,
-                                 Suggestion.status == SuggestionStatus.VISIBLE)
-        .order_by(Suggestion.id))
-    by_question: dict[int, list[str]] = {}
-    for suggestion in rows:
-        by_question.setdefault(suggestion.question_id, []).append(suggestion.text)
-    questions = [MinutesQuestion(index, q.text, by_question.get(q.id, []))
-                 for index, q in enumerate(workshop.questions, start=1)]
+    items_by_question = compile_items(workshop)
+    questions = []
+    for index, question in enumerate(workshop.questions, start=1):
+        items = items_by_question.get(question.id, [])
+        visible = [item for item in items if item.status == SuggestionStatus.VISIBLE]
+        questions.append(MinutesQuestion(
+            number=index, text=question.text, suggestions=[item.text for item in visible], items=items,
+            ranking=compile_ranking(question, visible), themes=compile_themes(workshop, question, visible)))
     count = edit.participant_count
     return Minutes(
         language=workshop.language, title=workshop.title, date=workshop.date,
@@ -129,4 +207,66 @@ def compile_minutes(workshop: Workshop) -> Minutes:
         theme=workshop.theme,
         participant_count=count if count is not None else count_participants(workshop),
         program=workshop.program, opening_text=edit.opening_text, closing_text=edit.closing_text,
-        signature=edit.signature, questions=questions, revision=number)
+        signature=edit.signature, questions=questions, revision=number, options=edit.options,
+        tables=[MinutesTable(t.number, t.name, t.question.text if t.question else "")
+                for t in workshop.tables],
+        actions=compile_actions(workshop), rounds=len([r for r in workshop.rounds if r.started_at]),
+        facilitators=[m.facilitator.name for m in sorted(
+            workshop.members, key=lambda m: (m.role != "owner", m.added_at))])
+
+
+def compile_items(workshop: Workshop) -> dict[int, list[MinutesItem]]:
+    """Every suggestion with its table, round, theme, votes and merged sources."""
+    rows = db.session.scalars(
+        select(Suggestion).where(Suggestion.workshop_id == workshop.id)
+        .options(selectinload(Suggestion.table), selectinload(Suggestion.round),
+                 selectinload(Suggestion.theme))
+        .order_by(Suggestion.id)).all()
+    dots = dict(db.session.execute(
+        select(Vote.suggestion_id, func.sum(Vote.dots)).join(Suggestion)
+        .where(Suggestion.workshop_id == workshop.id).group_by(Vote.suggestion_id)).all())
+    actions = {a.suggestion_id: a.what for a in workshop.actions if a.suggestion_id}
+    items: dict[int, MinutesItem] = {}
+    for s in rows:
+        items[s.id] = MinutesItem(
+            id=s.id, text=s.text, original_text=s.original_text, status=s.status,
+            table=s.table.number if s.table else None, table_name=s.table.name if s.table else "",
+            round=s.round.number if s.round else None, votes=int(dots.get(s.id) or 0),
+            theme=s.theme.name if s.theme else "", action=actions.get(s.id, ""), pinned=s.pinned,
+            created_at=s.created_at)
+    # A merged item keeps its sources, and their dots count for it.
+    for s in rows:
+        if s.merged_into_id and s.merged_into_id in items:
+            target = items[s.merged_into_id]
+            target.merged_from.append(s.text)
+            target.votes += items[s.id].votes
+    grouped: dict[int, list[MinutesItem]] = {}
+    for s in rows:
+        grouped.setdefault(s.question_id, []).append(items[s.id])
+    return grouped
+
+
+def compile_ranking(question, visible: list[MinutesItem]) -> list[tuple[str, int]]:
+    if question.voting_state == "none":
+        return []
+    ranked = sorted(visible, key=lambda item: (-item.votes, item.id))
+    return [(item.text, item.votes) for item in ranked]
+
+
+def compile_themes(workshop: Workshop, question, visible: list[MinutesItem]) -> list[MinutesTheme]:
+    themes = [t for t in workshop.themes if t.question_id in (None, question.id)]
+    return [MinutesTheme(t.name, [i.text for i in visible if i.theme == t.name]) for t in themes
+            if any(i.theme == t.name for i in visible)]
+
+
+def compile_actions(workshop: Workshop) -> list[MinutesAction]:
+    texts = {}
+    for action in workshop.actions:
+        if action.suggestion_id:
+            suggestion = db.session.get(Suggestion, action.suggestion_id)
+            texts[action.id] = suggestion.text if suggestion else ""
+        elif action.theme_id:
+            theme = db.session.get(Theme, action.theme_id)
+            texts[action.id] = theme.name if theme else ""
+    return [MinutesAction(a.what, a.owner, a.due_date, a.status, texts.get(a.id, ""))
+            for a in workshop.actions]

@@ -114,7 +114,7 @@ def change_status(workshop: Workshop, target: str) -> Workshop:
     try:
         target = WorkshopStatus(target)
     except ValueError:
-        raise DomainError(_l("Unknown workshop status."))
+        raise DomainError(_l("Unknown workshop status.")) from None
     if target not in TRANSITIONS[WorkshopStatus(workshop.status)]:
         raise DomainError(_l("The workshop cannot go from %(current)s to %(target)s.",
                              current=status_label(workshop.status), target=status_label(target)))

@@ -115,7 +115,7 @@ def test_core_loop(chromium, live_server, shots):
     assert_not_reloaded(projector)
 
     second = ["Velkomstpakke", "Innflytterfadder"]
-    for phone, text in zip(phones, second):
+    for phone, text in zip(phones, second, strict=True):
         box = phone.locator(".phone-question.current textarea")
         box.fill(text)
         phone.locator(".phone-question.current button[type=submit]").click()

@@ -1,0 +1,119 @@
+"""Creating, editing and steering a workshop: the dashboard, the console, its status."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from . import bp, field_errors, load_workshop
+from .. import realtime
+from ..extensions import db
+from ..forms import NewWorkshopForm, QuestionForm, WorkshopForm
+from ..models import Workshop
+from ..services import DomainError
+from ..services import questions as question_service
+from ..services.participants import count_participants
+from ..services.suggestions import count_by_question, list_visible
+from ..services.text import clean_text
+from ..services.workshops import (
+    WorkshopDetails, change_status, create_workshop, list_workshops_for, next_event_seq, update_workshop,
+)
+from ..urls import join_url, qr_svg
+
+
+@bp.get("/")
+def dashboard():
+    """The facilitator's workshops."""
+    return render_template("host/dashboard.html", workshops=list_workshops_for(current_user))
+
+
+@bp.route("/workshops/new", methods=["GET", "POST"])
+def new_workshop():
+    """Create a draft workshop with its questions."""
+    form = NewWorkshopForm()
+    if request.method == "GET":
+        form.language.data = current_user.locale or "nb"
+    if form.validate_on_submit():
+        try:
+            texts = [clean_text(line, max_length=question_service.QUESTION_MAX_LENGTH)
+                     for line in (form.questions.data or "").splitlines() if line.strip()]
+            workshop = create_workshop(current_user, details_from(form), texts)
+        except DomainError as error:
+            field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Workshop created. Check the questions, then go live when the room is ready."), "success")
+            return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
+    return render_template("host/workshop_form.html", form=form, workshop=None), 422 if form.errors else 200
+
+
+@bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+def edit_workshop(workshop_id: int):
+    """Change a workshop's title, time, place, theme, language and program."""
+    workshop = load_workshop(workshop_id)
+    form = WorkshopForm(obj=workshop)
+    if form.validate_on_submit():
+        try:
+            update_workshop(workshop, details_from(form))
+        except DomainError as error:
+            field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
+    return render_template("host/workshop_form.html", form=form, workshop=workshop), 422 if form.errors else 200
+
+
+@bp.get("/workshops/<int:workshop_id>")
+def workshop(workshop_id: int):
+    """The console: status, join details, questions, and the live feed."""
+    workshop = load_workshop(workshop_id)
+    return render_template("host/workshop.html", **console_context(workshop))
+
+
+def console_context(workshop: Workshop) -> dict:
+    current = workshop.current_question
+    return {
+        "workshop": workshop,
+        "question_form": QuestionForm(formdata=None),
+        "counts": count_by_question(workshop),
+        "participant_count": count_participants(workshop),
+        "current_suggestions": list_visible(current) if current else [],
+        "join_url": join_url(workshop),
+        "qr_svg": qr_svg(join_url(workshop)),
+    }
+
+
+@bp.post("/workshops/<int:workshop_id>/status")
+def change_workshop_status(workshop_id: int):
+    """Go live, close, or reopen."""
+    workshop = load_workshop(workshop_id)
+    try:
+        change_status(workshop, request.form.get("status", ""))
+        next_event_seq(workshop)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        realtime.broadcast_status(workshop)
+        flash(status_message(workshop.status), "success")
+    return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
+
+
+def status_message(status: str) -> str:
+    return {
+        "live": _("The workshop is live: participants can join with the code."),
+        "closed": _("The workshop is closed. The minutes are ready to download."),
+    }.get(status, _("Status changed."))
+
+
+def details_from(form: WorkshopForm) -> WorkshopDetails:
+    return WorkshopDetails(
+        title=clean_text(form.title.data, max_length=200, field="title"),
+        date=form.date.data, start_time=form.start_time.data, end_time=form.end_time.data,
+        place=clean_text(form.place.data, max_length=200, required=False, field="place"),
+        theme=clean_text(form.theme.data, max_length=200, required=False, field="theme"),
+        language=form.language.data,
+        program=clean_text(form.program.data, max_length=20000, multiline=True, required=False,
+                           field="program"))
