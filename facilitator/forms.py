@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
-    TextAreaField, TimeField,
+    DateField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField,
+    TimeField,
 )
-from wtforms.validators import DataRequired, EqualTo, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from .i18n import language_choices
 
@@ -85,14 +85,3 @@ class JoinForm(FlaskForm):
 class CodeForm(FlaskForm):
     code = StringField(_l("Workshop code"), validators=[
         DataRequired(_l("Please type the code shown on the screen."))])
-
-
-class MinutesForm(FlaskForm):
-    opening_text = TextAreaField(_l("Opening text"))
-    closing_text = TextAreaField(_l("Closing remarks"))
-    signature = TextAreaField(_l("Signature"), description=_l("The organiser's name, and title on a second line."))
-    participant_count = IntegerField(_l("Number of participants"), validators=[
-        Optional(), NumberRange(min=0, max=1_000_000,
-                                message=_l("Please enter a whole number from 0 upwards."))],
-        description=_l("Leave empty to count the phones that joined."))
-    base_revision = HiddenField()

@@ -2,17 +2,30 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms.validators import NumberRange, Optional
 
 from . import bp, field_errors, load_workshop
 from ..exporters import format_when, labels
 from ..extensions import db
-from ..forms import MinutesForm
 from ..i18n import workshop_locale
 from ..services import DomainError
 from ..services.minutes import MinutesEdit, StaleMinutes, compile_minutes, current_edit, save_minutes
+
+
+class MinutesForm(FlaskForm):
+    opening_text = TextAreaField(_l("Opening text"))
+    closing_text = TextAreaField(_l("Closing remarks"))
+    signature = TextAreaField(_l("Signature"), description=_l("The organiser's name, and title on a second line."))
+    participant_count = IntegerField(_l("Number of participants"), validators=[
+        Optional(), NumberRange(min=0, max=1_000_000,
+                                message=_l("Please enter a whole number from 0 upwards."))],
+        description=_l("Leave empty to count the phones that joined."))
+    base_revision = HiddenField()
 
 
 @bp.route("/workshops/<int:workshop_id>/minutes", methods=["GET", "POST"])
