@@ -56,7 +56,7 @@ extract: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --sort-by-file \
 		--project facilitator --copyright-holder "facilitator developers" -o $(CATALOGS)/messages.pot .
 	@for lang in $(LANGS); do \
-		$(BIN)/pybabel -q update --no-wrap --init-missing --ignore-obsolete \
+		$(BIN)/pybabel -q update --no-wrap --init-missing --ignore-obsolete --no-fuzzy-matching \
 			-i $(CATALOGS)/messages.pot -d $(CATALOGS) -l $$lang; \
 	done
 

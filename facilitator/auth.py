@@ -11,6 +11,7 @@ from .extensions import db, login_manager
 from .forms import LoginForm, SetupForm
 from .i18n import browser_locale
 from .services import DomainError
+from .services.invites import accept_invite, get_open_invite
 from .services.accounts import (
     authenticate, create_facilitator, end_all_sessions, has_any_facilitator, load_facilitator,
 )
@@ -74,6 +75,38 @@ def logout():
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invite(token: str):
+    """Accept an invitation to co-facilitate: at once when logged in, else after creating an account."""
+    pending = get_open_invite(token)
+    if pending is None:
+        flash(_("This invitation has been used or withdrawn. Ask for a new one."), "error")
+        return redirect(url_for("auth.login"))
+    if current_user.is_authenticated:
+        try:
+            workshop = accept_invite(pending, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("host.dashboard"))
+        db.session.commit()
+        flash(_("You now steer “%(title)s” together.", title=workshop.title), "success")
+        return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
+    form = SetupForm(data={"email": pending.email or ""})
+    if form.validate_on_submit():
+        try:
+            facilitator = create_facilitator(form.email.data, form.name.data, form.password.data,
+                                             locale=browser_locale())
+            workshop = accept_invite(pending, facilitator)
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(error.message)
+        else:
+            db.session.commit()
+            start_session(facilitator)
+            return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
+    return render_template("auth/invite.html", form=form, invite=pending), 422 if form.errors else 200
 
 
 def start_session(facilitator) -> None:

@@ -49,6 +49,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "facilitator" / "translations")
     LANGUAGES = ["nb", "nn", "sv", "da", "fi", "en"]
 
+    # Pushes to a room within this many seconds go out as one message.
+    LIVE_COALESCE_SECONDS = float(os.environ.get("LIVE_COALESCE_SECONDS", "0.15"))
+
     SUGGESTION_MAX_LENGTH = 500
     DISPLAY_NAME_MAX_LENGTH = 40
 
@@ -61,3 +64,4 @@ class TestConfig(Config):
     REDIS_URL = None
     SERVER_NAME = "localhost"
     PUBLIC_URL = ""
+    LIVE_COALESCE_SECONDS = 0

@@ -5,7 +5,7 @@ suggestion, so a new user sees a full workshop and its minutes at once.
 """
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
 
@@ -13,8 +13,13 @@ from .extensions import db
 from .models import Facilitator, Workshop
 from .services.accounts import create_facilitator
 from .services.minutes import MinutesEdit, save_minutes
+from .services.moderation import merge
 from .services.participants import join_workshop
+from .services.rounds import start_round
 from .services.suggestions import submit_suggestion
+from .services.tables import seat, set_role, set_table_count, update_table
+from .services.themes import assign_theme, create_action, create_theme
+from .services.voting import close_voting, open_voting, set_dots
 from .services.workshops import WorkshopDetails, change_status, create_workshop
 
 DEMO_EMAIL = "demo@facilitator.invalid"
@@ -104,17 +109,67 @@ def demo_facilitator() -> Facilitator:
     return existing or create_facilitator(DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, locale="nb")
 
 
+TABLES = ["Flå", "Nesbyen", "Gol", "Hemsedal", "Ål", "Hol"]
+# A second table's wording of an idea the first table had: merged in the console.
+DUPLICATE = ("Server kaffe når kunden venter", "Server en kopp kaffe")
+VOTES = {"Holde det du lover": 14, "Kunden må bli sett og hørt": 11, "Svar ved første henvendelse": 9,
+         "Rask tilbakemelding": 7, "Smil høres i telefonen": 5, "Server en kopp kaffe": 3}
+THEMES = {
+    "Velkomst": ["Velkomstpakke", "Infobrev/velkomstbrev", "Innflytterfadder", "Må føle seg velkommen og sett"],
+    "Møteplasser og nettverk": ["Etablere \"treff-punkt\" for å etablere nettverk", "Jevnlige innflytter-møter",
+                                "Innflytterdager", "Invitere til dugnad - oppmuntre lag og foreninger til å gjøre det"],
+    "Oppfølging": ["Oppfølging av infobrev", "Oppfølging av tilflyttere etter en tid", "Oppfylle det man har lovet"],
+}
+ACTION = ("Lage en felles velkomstpakke for tilflyttere i Hallingdal", "Faggruppa servicetorg",
+          date(2010, 9, 1), "Velkomstpakke")
+# The evening's two rounds, in UTC (18:00 and 19:00 in Hallingdal).
+ROUND_STARTS = [datetime(2010, 4, 13, 16, 0, tzinfo=timezone.utc), datetime(2010, 4, 13, 17, 0, tzinfo=timezone.utc)]
+
+
 def create_demo() -> Workshop:
-    """The seminar, live, with 36 participants and every suggestion in the order given."""
+    """The seminar, live: six tables with a host each, two rounds, every suggestion in order,
+    a merged near-duplicate, a dot vote on the first question, themes on the second, and
+    a follow-up action."""
     facilitator = demo_facilitator()
     workshop = create_workshop(facilitator, DETAILS, [text for text, _ in QUESTIONS])
     change_status(workshop, "live")
+    set_table_count(facilitator, workshop, len(TABLES))
+    for table, name in zip(workshop.tables, TABLES, strict=True):
+        update_table(facilitator, table, name, None)
     participants = [join_workshop(workshop) for _ in range(PARTICIPANTS)]
-    for question, (_, suggestions) in zip(workshop.questions, QUESTIONS, strict=False):
-        question.is_open = True
+    for index, person in enumerate(participants):
+        seat(person, workshop.tables[index % len(TABLES)])
+        if index < len(TABLES):
+            set_role(person, "host")
+    by_text = {}
+    for number, (question, (_, suggestions)) in enumerate(zip(workshop.questions, QUESTIONS, strict=True)):
+        start_round(facilitator, workshop, 45, question, now=ROUND_STARTS[number])
         for index, text in enumerate(suggestions):
-            submit_suggestion(participants[index % PARTICIPANTS], question, text)
+            by_text[text] = submit_suggestion(participants[index % PARTICIPANTS], question, text)[0]
+        if number == 0:
+            duplicate = submit_suggestion(participants[1], question, DUPLICATE[0])[0]
+    for question in workshop.questions:
         question.is_open = question is workshop.questions[0]
+    workshop.current_question_id = workshop.questions[0].id
+    merge(facilitator, duplicate, by_text[DUPLICATE[1]])
+    cast_votes(facilitator, workshop.questions[0], participants, by_text)
+    for name, texts in THEMES.items():
+        theme = create_theme(facilitator, workshop, name, workshop.questions[1])
+        for text in texts:
+            assign_theme(facilitator, by_text[text], theme)
+    what, owner, due, source = ACTION
+    create_action(facilitator, workshop, what, owner, due, suggestion=by_text[source])
     save_minutes(workshop, facilitator, MinutesEdit(OPENING, CLOSING, SIGNATURE, PARTICIPANTS), 0)
     db.session.flush()
     return workshop
+
+
+def cast_votes(facilitator: Facilitator, question, participants, by_text) -> None:
+    """Dots from the room, one at a time, as phones would send them; then the vote closes."""
+    open_voting(facilitator, question)
+    voters = iter(participants * 5)
+    for text, dots in VOTES.items():
+        for _ in range(dots):
+            person = next(voters)
+            set_dots(person, by_text[text], 1)
+    close_voting(facilitator, question)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField,
-    TimeField,
+    BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
+    TextAreaField, TimeField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from .i18n import language_choices
 
@@ -80,6 +80,13 @@ class SuggestionForm(FlaskForm):
 class JoinForm(FlaskForm):
     display_name = StringField(_l("Your name (optional)"), validators=[Length(
         max=40, message=_l("Please use at most %(max)d characters for your name.", max=40))])
+    table = SelectField(_l("Your table"), coerce=int, choices=[], default=0)
+    host = BooleanField(_l("I host this table (I stay when the others move on)"))
+
+
+class VoteForm(FlaskForm):
+    dots = IntegerField(_l("Dots"), validators=[InputRequired(_l("Choose how many dots.")),
+                                                NumberRange(min=0, max=50)])
 
 
 class CodeForm(FlaskForm):

@@ -150,6 +150,11 @@ class Workshop(db.Model):
         return f"workshop:{self.id}"
 
     @property
+    def screen_room(self) -> str:
+        """Socket.IO room of projectors and consoles: the rendered stage goes only there."""
+        return f"screen:{self.id}"
+
+    @property
     def host_room(self) -> str:
         """Socket.IO room of the facilitators' consoles."""
         return f"host:{self.id}"
@@ -217,6 +222,7 @@ class CafeTable(db.Model):
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
 
     workshop: Mapped[Workshop] = relationship(back_populates="tables")
+    question: Mapped[Question | None] = relationship()
 
     __table_args__ = (UniqueConstraint("workshop_id", "number"),)
 
@@ -361,7 +367,6 @@ class Action(db.Model):
 class ModerationEvent(db.Model):
     """Who changed what and when, so the minutes can be trusted."""
     __tablename__ = "moderation_events"
-    actor: Mapped[Facilitator | None] = relationship()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(
@@ -372,6 +377,9 @@ class ModerationEvent(db.Model):
         ForeignKey("suggestions.id", ondelete="SET NULL"))
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor: Mapped[Facilitator | None] = relationship()
+    suggestion: Mapped[Suggestion | None] = relationship()
 
 
 class MinutesRevision(db.Model):

@@ -14,13 +14,16 @@ from flask_babel import gettext as _
 
 from . import realtime
 from .extensions import db
-from .forms import CodeForm, JoinForm, SuggestionForm
+from .forms import CodeForm, JoinForm, SuggestionForm, VoteForm
 from .i18n import browser_locale
-from .models import Participant, Question, Workshop, WorkshopStatus
+from .models import Participant, Question, Suggestion, Workshop, WorkshopStatus
 from .services import DomainError
 from .services.accounts import has_any_facilitator
 from .services.participants import get_participant, join_workshop
-from .services.suggestions import list_own, list_visible, submit_suggestion
+from .services.rounds import current_round, is_running
+from .services.suggestions import list_own, list_visible, questions_for, submit_suggestion, table_history
+from .services.tables import get_table, rotation_plan, seat, set_role, table_label
+from .services.voting import own_votes, set_dots
 from .services.workshops import get_workshop_by_code
 
 bp = Blueprint("participant", __name__)
@@ -78,7 +81,7 @@ def workshop(code: str):
     if workshop.status != WorkshopStatus.LIVE:
         return render_template("participant/waiting.html", workshop=workshop, participant=participant)
     if participant is None:
-        return render_template("participant/join.html", workshop=workshop, form=JoinForm())
+        return render_template("participant/join.html", workshop=workshop, form=join_form(workshop))
     return render_template("participant/workshop.html", **panel_context(workshop, participant))
 
 
@@ -89,12 +92,16 @@ def join(code: str):
     participant = current_participant(workshop)
     if participant is not None:
         return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
-    form = JoinForm()
+    form = join_form(workshop)
     if form.validate_on_submit():
         try:
             participant = join_workshop(workshop, form.display_name.data or "", locale=g.locale)
+            seat(participant, get_table(workshop, form.table.data))
+            if form.host.data:
+                set_role(participant, "host")
         except DomainError as error:
-            form.display_name.errors.append(error.message)
+            db.session.rollback()
+            getattr(form, error.field or "", form.table).errors.append(error.message)
         else:
             db.session.commit()
             remember(participant)
@@ -103,6 +110,86 @@ def join(code: str):
     if workshop.status != WorkshopStatus.LIVE:
         return render_template("participant/waiting.html", workshop=workshop, participant=None), 409
     return render_template("participant/join.html", workshop=workshop, form=form), status
+
+
+def join_form(workshop: Workshop) -> JoinForm:
+    """The join form, with the workshop's tables to choose from when it has any."""
+    form = JoinForm()
+    form.table.choices = [(0, _("Choose later"))] + [(t.number, table_label(t)) for t in workshop.tables]
+    return form
+
+
+@bp.post("/j/<code>/table")
+def change_table(code: str):
+    """Move to another table (and, if asked, host it)."""
+    workshop = load_workshop(code)
+    participant = require_participant(workshop)
+    form = join_form(workshop)
+    error = None
+    if form.validate_on_submit():
+        try:
+            seat(participant, get_table(workshop, form.table.data))
+            set_role(participant, "host" if form.host.data else "member")
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = first_form_error(form)
+    return after_phone_change(workshop, participant, error, _("You changed table."))
+
+
+@bp.post("/j/<code>/vote/<int:suggestion_id>")
+def vote(code: str, suggestion_id: int):
+    """Put dots on a suggestion, or take them back, while voting is open."""
+    workshop = load_workshop(code)
+    participant = require_participant(workshop)
+    suggestion = db.session.get(Suggestion, suggestion_id)
+    if suggestion is None or suggestion.workshop_id != workshop.id:
+        abort(404)
+    form = VoteForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            set_dots(participant, suggestion, form.dots.data)
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = first_form_error(form)
+    if error is None:
+        db.session.commit()
+        realtime.broadcast_screens(workshop)
+    else:
+        db.session.rollback()
+    if request.headers.get("HX-Request"):
+        return render_template("participant/_voting.html", question=suggestion.question, error=error,
+                               **panel_context(workshop, participant)), 422 if error else 200
+    if error:
+        flash(error, "error")
+    return redirect(url_for("participant.workshop", code=workshop.join_code,
+                            _anchor=f"vote-{suggestion.question_id}"), 303)
+
+
+def require_participant(workshop: Workshop) -> Participant:
+    participant = current_participant(workshop)
+    if participant is None:
+        flash(_("Please join the workshop first."), "error")
+        abort(redirect(url_for("participant.workshop", code=workshop.join_code), 303))
+    return participant
+
+
+def after_phone_change(workshop, participant, error, done_message):
+    if error:
+        db.session.rollback()
+        flash(error, "error")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+    if request.headers.get("HX-Request"):
+        return render_template("participant/_panel.html", **panel_context(workshop, participant))
+    return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
+
+
+def first_form_error(form) -> str:
+    return next((errors[0] for errors in form.errors.values() if errors), _("Please try again."))
 
 
 @bp.get("/j/<code>/panel")
@@ -120,10 +207,7 @@ def panel(code: str):
 def suggest(code: str, question_id: int):
     """Send a suggestion to an open question. A retried send is stored once."""
     workshop = load_workshop(code)
-    participant = current_participant(workshop)
-    if participant is None:
-        flash(_("Please join the workshop first."), "error")
-        return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
+    participant = require_participant(workshop)
     question = db.session.get(Question, question_id)
     if question is None or question.workshop_id != workshop.id:
         abort(404)
@@ -166,18 +250,36 @@ def answer_suggestion(workshop, participant, question, form, error):
 
 
 def panel_context(workshop: Workshop, participant: Participant) -> dict:
-    questions = sorted(workshop.open_questions,
-                       key=lambda q: (q.id != workshop.current_question_id, q.position))
+    """Everything a phone shows: its table and round, its questions, its own and the room's
+    suggestions, what the host needs, and the voting lists."""
+    questions = questions_for(participant)
+    round_ = current_round(workshop)
+    running = is_running(round_)
+    plan = rotation_plan(workshop) if round_ and not running and participant.table_id else {}
+    voting = {q.id: voting_context(participant, q) for q in workshop.questions if q.voting_open}
     return {
         "workshop": workshop,
         "participant": participant,
         "questions": questions,
+        "voting": voting,
         "own": list_own(participant),
         "room": {q.id: list_visible(q) for q in questions} if not workshop.results_hidden else {},
+        "table": participant.table,
+        "table_label": table_label(participant.table),
+        "round": round_,
+        "round_running": running,
+        "next_table": plan.get(participant.id),
+        "host_history": table_history(participant) if participant.writes_for_table else [],
         "new_client_id": new_client_id,
         "errors": {},
         "texts": {},
     }
+
+
+def voting_context(participant: Participant, question: Question) -> dict:
+    own = own_votes(participant, question)
+    return {"question": question, "suggestions": list_visible(question), "own": own,
+            "left": participant.workshop.vote_budget - sum(own.values())}
 
 
 def new_client_id() -> str:

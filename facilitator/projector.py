@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template
+from flask_babel import gettext as _
 from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from .models import Workshop
+from .services.rounds import current_round, is_running, seconds_left
 from .services.suggestions import list_visible
+from .services.tables import table_label
+from .services.voting import ranking, voters
+from .services.wordcloud import word_cloud
 from .services.workshops import can_steer, get_workshop_by_code
 from .urls import display_join_url, join_url, qr_svg
 
@@ -40,9 +45,40 @@ def stage(code: str):
 
 
 def render_stage(workshop: Workshop) -> Markup:
+    """The stage as the workshop's settings say: a list (grouped or not), a word cloud,
+    the live tally or the ranking, or a note while results are hidden."""
     question = workshop.current_question
-    suggestions = list_visible(question) if question and not workshop.results_hidden else []
+    context = {"workshop": workshop, "question": question, "view": workshop.projector_view,
+               "round": current_round(workshop)}
+    context["round_running"] = is_running(context["round"])
+    context["seconds_left"] = seconds_left(context["round"])
+    if question is not None:
+        suggestions = list_visible(question)
+        context.update(suggestions=suggestions, count=len(suggestions),
+                       groups=group_suggestions(workshop, suggestions))
+        if workshop.projector_view == "cloud":
+            context["cloud"] = word_cloud([s.text for s in suggestions], workshop.language)
+        elif workshop.projector_view in ("tally", "ranking"):
+            ranked = ranking(question)
+            context["ranked"] = ranked
+            context["top"] = max((dots for _, dots in ranked), default=0) or 1
+            context["voters"] = voters(question)
     # render_template escapes every value; the result is safe HTML.
-    return Markup(render_template(  # noqa: S704
-        "projector/_stage.html", workshop=workshop, question=question,
-                           suggestions=suggestions))
+    return Markup(render_template("projector/_stage.html", **context))  # noqa: S704
+
+
+def group_suggestions(workshop: Workshop, suggestions: list) -> list[tuple[str, list]]:
+    """Suggestions under headings by table, round or theme; one untitled group otherwise."""
+    how = workshop.projector_group
+    if how == "none":
+        return [("", suggestions)]
+    keys = {
+        "table": lambda s: (s.table.number if s.table else 10**6, table_label(s.table) or _("No table")),
+        "round": lambda s: (s.round.number if s.round else 10**6,
+                            _("Round %(number)d", number=s.round.number) if s.round else _("Before the rounds")),
+        "theme": lambda s: (s.theme.position if s.theme else 10**6, s.theme.name if s.theme else _("Not grouped yet")),
+    }
+    groups: dict[tuple, list] = {}
+    for suggestion in suggestions:
+        groups.setdefault(keys[how](suggestion), []).append(suggestion)
+    return [(title, items) for (_order, title), items in sorted(groups.items(), key=lambda kv: kv[0][0])]

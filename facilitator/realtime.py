@@ -1,18 +1,31 @@
-"""Live updates over Socket.IO: who hears what, and the broadcasts themselves.
+"""Live updates over Socket.IO: who hears what, and the pushes themselves.
 
 Writes never arrive here; they are HTTP POSTs. The socket only pushes HTML
 fragments that the server rendered once for the whole room, after the
 database commit that they announce.
+
+Rooms: every live view of a workshop is in ``workshop.room`` (suggestions,
+question changes); projectors and consoles also in ``workshop.screen_room``
+(the rendered stage, which phones do not need); consoles in
+``workshop.host_room``.
+
+A room's pushes are coalesced: what arrives within ``LIVE_COALESCE_SECONDS``
+goes out as one message, so a burst of a hundred suggestions a second reaches
+two thousand phones as a few messages a second (nobody can read a hundred
+items a second one by one anyway). Tests set the interval to 0: sent at once.
 """
 from __future__ import annotations
 
-from flask import Flask, render_template, session
+import threading
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, render_template, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from .extensions import socketio
+from .extensions import db, socketio
 from .i18n import workshop_locale
-from .models import Suggestion, Workshop
+from .models import Suggestion, SuggestionStatus, Workshop
 from .services.participants import get_participant
 from .services.workshops import can_steer, get_workshop_by_code
 
@@ -33,18 +46,20 @@ def init_app(app: Flask) -> None:
         ping_interval=20,
         ping_timeout=20,
     )
+    app.config.setdefault("LIVE_COALESCE_SECONDS", 0.15)
+    app.extensions["live_pusher"] = Pusher(app)
 
 
 @socketio.on("connect")
 def on_connect(auth=None):
     """Join the rooms this browser's identity allows, or refuse the connection."""
     code = (auth or {}).get("workshop") if isinstance(auth, dict) else None
-    workshop = get_workshop_by_code(code or "")
+    workshop = get_workshop_by_code(code or "") if isinstance(code, str) else None
     if workshop is None:
         raise ConnectionRefusedError("unknown workshop")
     if can_steer(current_user, workshop):
-        join_room(workshop.room)
-        join_room(workshop.host_room)
+        for room in (workshop.room, workshop.screen_room, workshop.host_room):
+            join_room(room)
         return True
     token = session.get("participants", {}).get(str(workshop.id))
     if get_participant(workshop, token) is not None:
@@ -53,25 +68,91 @@ def on_connect(auth=None):
     raise ConnectionRefusedError("not allowed")
 
 
+@dataclass
+class Pending:
+    """What one workshop's rooms are still to receive."""
+    suggestions: dict[int, dict] = field(default_factory=dict)
+    stage: bool = False
+    questions: bool = False
+    console: bool = False
+
+
+class Pusher:
+    """Coalesces a workshop's pushes and sends them from one background task per burst."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.lock = threading.Lock()
+        self.pending: dict[int, Pending] = {}
+
+    def add(self, workshop_id: int, **changes) -> None:
+        with self.lock:
+            first = workshop_id not in self.pending
+            pending = self.pending.setdefault(workshop_id, Pending())
+            pending.suggestions.update(changes.pop("suggestions", {}))
+            for name, value in changes.items():
+                setattr(pending, name, getattr(pending, name) or value)
+        interval = self.app.config["LIVE_COALESCE_SECONDS"]
+        if not interval:
+            self.flush(workshop_id)
+        elif first:
+            socketio.start_background_task(self.flush_later, workshop_id, interval)
+
+    def flush_later(self, workshop_id: int, interval: float) -> None:
+        socketio.sleep(interval)
+        with self.app.app_context():
+            try:
+                self.flush(workshop_id)
+            finally:
+                db.session.remove()
+
+    def flush(self, workshop_id: int) -> None:
+        with self.lock:
+            pending = self.pending.pop(workshop_id, None)
+        workshop = db.session.get(Workshop, workshop_id) if pending else None
+        if workshop is None:
+            return
+        if pending.suggestions:
+            items = sorted(pending.suggestions.values(), key=lambda item: item["seq"])
+            socketio.emit("suggestions", {"items": items}, to=workshop.room)
+        if pending.stage:
+            push_stage(workshop)
+        if pending.questions:
+            push_questions(workshop)
+        if pending.console:
+            socketio.emit("console", {"seq": workshop.event_seq}, to=workshop.host_room)
+
+
+def pusher() -> Pusher:
+    return current_app.extensions["live_pusher"]
+
+
+def suggestion_item(workshop: Workshop, suggestion: Suggestion) -> dict:
+    """A suggestion as pushed: its fragment, rendered once, and whether views should show it."""
+    shown = suggestion.status == SuggestionStatus.VISIBLE and not workshop.results_hidden
+    html = ""
+    if shown:
+        with workshop_locale(workshop):
+            html = render_template("_suggestion.html", suggestion=suggestion)
+    return {"id": suggestion.id, "question_id": suggestion.question_id, "seq": suggestion.seq,
+            "shown": shown, "html": html}
+
+
 def broadcast_suggestion(workshop: Workshop, suggestion: Suggestion) -> None:
-    """Push a new suggestion to every live view of the workshop, rendered once."""
-    with workshop_locale(workshop):
-        html = render_template("_suggestion.html", suggestion=suggestion)
-    socketio.emit("suggestion", {
-        "id": suggestion.id, "question_id": suggestion.question_id,
-        "seq": suggestion.seq, "html": html,
-    }, to=workshop.room)
+    """A new or changed suggestion: phones, projectors and consoles update in place."""
+    pusher().add(workshop.id, suggestions={suggestion.id: suggestion_item(workshop, suggestion)},
+                 stage=workshop.projector_view != "list" or workshop.projector_group != "none",
+                 console=True)
 
 
 def broadcast_stage(workshop: Workshop) -> None:
-    """The current or open questions changed: new stage for projectors, refetch for phones."""
-    from .projector import render_stage
-    with workshop_locale(workshop):
-        html = render_stage(workshop)
-    socketio.emit("stage", {"seq": workshop.event_seq, "html": html}, to=workshop.room)
-    phones = room_size(workshop.room)
-    spread = min(15000, REFRESH_SPREAD_MS_PER_1000 * phones // 1000)
-    socketio.emit("questions", {"seq": workshop.event_seq, "spread_ms": spread}, to=workshop.room)
+    """The current or open questions changed: new stage for screens, refetch for phones."""
+    pusher().add(workshop.id, stage=True, questions=True, console=True)
+
+
+def broadcast_screens(workshop: Workshop) -> None:
+    """Only what the projector and consoles show changed (view, grouping, votes, themes)."""
+    pusher().add(workshop.id, stage=True, console=True)
 
 
 def broadcast_status(workshop: Workshop) -> None:
@@ -79,9 +160,21 @@ def broadcast_status(workshop: Workshop) -> None:
     socketio.emit("status", {"status": workshop.status}, to=workshop.room)
 
 
+def push_stage(workshop: Workshop) -> None:
+    from .projector import render_stage
+    with workshop_locale(workshop):
+        html = render_stage(workshop)
+    socketio.emit("stage", {"seq": workshop.event_seq, "html": html}, to=workshop.screen_room)
+
+
+def push_questions(workshop: Workshop) -> None:
+    phones = room_size(workshop.room)
+    spread = min(15000, REFRESH_SPREAD_MS_PER_1000 * phones // 1000)
+    socketio.emit("questions", {"seq": workshop.event_seq, "spread_ms": spread}, to=workshop.room)
+
+
 def room_size(room: str) -> int:
     try:
         return sum(1 for _ in socketio.server.manager.get_participants("/", room))
     except (KeyError, AttributeError, TypeError):
         return 0
-

@@ -11,7 +11,8 @@ from .text import clean_text
 from .workshops import next_event_seq
 from ..extensions import db
 from ..models import (
-    Facilitator, Participant, Question, Suggestion, SuggestionStatus, Workshop, WorkshopStatus,
+    Facilitator, Participant, Question, Round, Suggestion, SuggestionStatus, Workshop, WorkshopStatus,
+    utcnow,
 )
 
 CLIENT_ID_MAX_LENGTH = 64
@@ -34,8 +35,8 @@ def submit_suggestion(participant: Participant, question: Question, text: str,
             return existing, False
     suggestion = Suggestion(
         workshop_id=workshop.id, question_id=question.id, participant_id=participant.id,
-        table_id=participant.table_id, text=text, original_text=text, client_id=client_id,
-        status=initial_status(workshop))
+        table_id=participant.table_id, round_id=latest_round_id(workshop), text=text,
+        original_text=text, client_id=client_id, status=initial_status(workshop))
     try:
         with db.session.begin_nested():
             suggestion.seq = next_event_seq(workshop)
@@ -54,11 +55,19 @@ def add_suggestion_as_facilitator(facilitator: Facilitator, question: Question, 
     workshop = question.workshop
     suggestion = Suggestion(
         workshop_id=workshop.id, question_id=question.id, author_facilitator_id=facilitator.id,
-        text=text, original_text=text, status=SuggestionStatus.VISIBLE)
+        round_id=latest_round_id(workshop), text=text, original_text=text,
+        status=SuggestionStatus.VISIBLE)
     suggestion.seq = next_event_seq(workshop)
     db.session.add(suggestion)
     db.session.flush()
     return suggestion
+
+
+def latest_round_id(workshop: Workshop) -> int | None:
+    """Suggestions belong to the round under way, or to the last one until the next starts."""
+    return db.session.scalar(select(Round.id).where(Round.workshop_id == workshop.id,
+                                                    Round.started_at.is_not(None))
+                             .order_by(Round.number.desc()).limit(1))
 
 
 def check_accepts(workshop: Workshop, question: Question) -> None:
@@ -115,3 +124,29 @@ def count_by_question(workshop: Workshop) -> dict[int, int]:
                Suggestion.status != SuggestionStatus.MERGED)
         .group_by(Suggestion.question_id))
     return dict(rows.all())
+
+
+def questions_for(participant: Participant) -> list[Question]:
+    """The questions a phone answers now: its table's own question when groups rotate
+    between tables, otherwise the open questions (the projector's first)."""
+    workshop = participant.workshop
+    table = participant.table
+    if workshop.table_mode == "rotate" and table is not None and table.question is not None:
+        return [table.question] if table.question.is_open else []
+    return sorted(workshop.open_questions,
+                  key=lambda q: (q.id != workshop.current_question_id, q.position))
+
+
+def table_history(participant: Participant) -> list[Suggestion]:
+    """What earlier groups wrote at the host's table: the host briefs the next group from it."""
+    if participant.table_id is None:
+        return []
+    query = select(Suggestion).where(Suggestion.table_id == participant.table_id,
+                                     Suggestion.status == SuggestionStatus.VISIBLE,
+                                     Suggestion.round_id.is_not(None))
+    running = db.session.scalar(select(Round.id).where(
+        Round.workshop_id == participant.workshop_id, Round.ended_at.is_(None), Round.ends_at > utcnow()))
+    if running is not None:
+        # During a round the host sees what the groups before wrote, not the current group.
+        query = query.where(Suggestion.round_id != running)
+    return list(db.session.scalars(query.order_by(Suggestion.id)))

@@ -24,24 +24,34 @@
     return template.content.firstElementChild;
   }
 
-  function addSuggestion(data) {
-    var lists = document.querySelectorAll('[data-suggestions-for="' + data.question_id + '"]');
+  // A pushed suggestion is an upsert: shown ones are added or replaced where
+  // their question is listed, hidden ones removed. Older news than what a view
+  // already shows (after a resync) is ignored by its sequence number.
+  function applySuggestion(item) {
+    var lists = document.querySelectorAll('[data-suggestions-for="' + item.question_id + '"]');
     lists.forEach(function (list) {
-      if (list.querySelector("#s-" + data.id)) return; // already there after a resync
-      var item = fragment(data.html);
-      list.appendChild(item);
-      htmx.process(item);
-      var stage = list.closest(".stage");
-      var note = stage && stage.querySelector(".empty-note");
-      if (note) note.remove();
-      bumpCount(data.question_id);
+      var existing = list.querySelector("#s-" + item.id);
+      if (existing && Number(existing.dataset.seq || 0) >= item.seq) return;
+      if (!item.shown) {
+        if (existing) { existing.remove(); bumpCount(item.question_id, -1); }
+        return;
+      }
+      var next = fragment(item.html);
+      if (existing) {
+        existing.replaceWith(next);
+      } else {
+        list.appendChild(next);
+        bumpCount(item.question_id, 1);
+        var note = list.parentElement && list.parentElement.querySelector(".empty-note");
+        if (note) note.remove();
+      }
+      htmx.process(next);
     });
-    if (!lists.length) bumpCount(data.question_id);
   }
 
-  function bumpCount(questionId) {
+  function bumpCount(questionId, delta) {
     document.querySelectorAll('[data-count-for="' + questionId + '"]').forEach(function (el) {
-      el.textContent = String((parseInt(el.textContent, 10) || 0) + 1);
+      el.textContent = String(Math.max(0, (parseInt(el.textContent, 10) || 0) + delta));
     });
   }
 
@@ -53,10 +63,10 @@
     htmx.process(next);
   }
 
-  // Keep what a participant is typing when the panel is refetched under them.
+  // Keep what someone is typing when the part of the page around it is refetched.
   function saveDrafts() {
-    document.querySelectorAll("#phone-panel textarea").forEach(function (area) {
-      if (area.value) drafts[area.id] = area.value;
+    document.querySelectorAll("[data-resync] textarea[id], [data-resync] input[type=text][id]").forEach(function (field) {
+      if (field.value && field.value !== field.defaultValue) drafts[field.id] = field.value;
     });
   }
 
@@ -86,6 +96,27 @@
     });
   }
 
+  // Countdowns count to the server's end time, corrected by how far this
+  // device's clock is off, so every screen in the room shows the same second.
+  var serverNow = Number(document.body.dataset.serverNow || 0);
+  var clockSkew = serverNow ? serverNow - Date.now() : 0;
+
+  function tick() {
+    document.querySelectorAll("[data-ends-at]").forEach(function (el) {
+      var left = Math.max(0, Math.round((Number(el.dataset.endsAt) - (Date.now() + clockSkew)) / 1000));
+      var text = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      var out = el.querySelector("[data-clock]") || el;
+      if (out.textContent !== text) out.textContent = text;
+      if (left === 0 && !el.dataset.done) {
+        el.dataset.done = "1";
+        // The round is over: let the server say where to go next.
+        setTimeout(resync, 1000 + Math.random() * 2000);
+      }
+    });
+  }
+  setInterval(tick, 1000);
+  tick();
+
   var socket = io({ auth: { workshop: code } });
   setStatus("connecting");
 
@@ -100,8 +131,12 @@
     // A refused connection is not retried by the client itself; try again calmly.
     if (!socket.active) setTimeout(function () { socket.connect(); }, 5000);
   });
-  socket.on("suggestion", addSuggestion);
+  socket.on("suggestions", function (data) { data.items.forEach(applySuggestion); });
   socket.on("stage", replaceStage);
   socket.on("questions", refreshPanel);
+  socket.on("console", function () {
+    saveDrafts();
+    document.querySelectorAll("[data-console-refresh]").forEach(function (el) { htmx.trigger(el, "refresh"); });
+  });
   socket.on("status", function () { window.location.reload(); });
 })();
