@@ -75,6 +75,8 @@ class Pending:
     stage: bool = False
     questions: bool = False
     console: bool = False
+    # Who caused the console changes: their own console already shows them.
+    console_by: set = field(default_factory=set)
 
 
 class Pusher:
@@ -90,6 +92,8 @@ class Pusher:
             first = workshop_id not in self.pending
             pending = self.pending.setdefault(workshop_id, Pending())
             pending.suggestions.update(changes.pop("suggestions", {}))
+            if changes.get("console"):
+                pending.console_by.add(acting_facilitator_id())
             for name, value in changes.items():
                 setattr(pending, name, getattr(pending, name) or value)
         interval = self.app.config["LIVE_COALESCE_SECONDS"]
@@ -100,9 +104,12 @@ class Pusher:
 
     def flush_later(self, workshop_id: int, interval: float) -> None:
         socketio.sleep(interval)
-        with self.app.app_context():
+        # Fragments use url_for, which needs a request context; none is under way here.
+        with self.app.test_request_context("/"):
             try:
                 self.flush(workshop_id)
+            except Exception:  # a push that fails must not kill the next ones; the views resync
+                self.app.logger.exception("live push for workshop %s failed", workshop_id)
             finally:
                 db.session.remove()
 
@@ -120,7 +127,12 @@ class Pusher:
         if pending.questions:
             push_questions(workshop)
         if pending.console:
-            socketio.emit("console", {"seq": workshop.event_seq}, to=workshop.host_room)
+            by = next(iter(pending.console_by)) if len(pending.console_by) == 1 else None
+            socketio.emit("console", {"seq": workshop.event_seq, "by": by}, to=workshop.host_room)
+
+
+def acting_facilitator_id() -> int | None:
+    return current_user.id if getattr(current_user, "is_authenticated", False) else None
 
 
 def pusher() -> Pusher:

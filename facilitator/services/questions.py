@@ -61,6 +61,9 @@ def delete_question(question: Question) -> None:
 def show_question(workshop: Workshop, question: Question) -> Question:
     """Put a question on the projector and open it on the phones."""
     check_belongs(workshop, question)
+    if workshop.current_question_id != question.id and workshop.projector_view in ("tally", "ranking"):
+        # A vote's tally belongs to its question; the next question starts as a list.
+        workshop.projector_view = "list"
     workshop.current_question_id = question.id
     question.is_open = True
     db.session.flush()

@@ -134,7 +134,9 @@
   socket.on("suggestions", function (data) { data.items.forEach(applySuggestion); });
   socket.on("stage", replaceStage);
   socket.on("questions", refreshPanel);
-  socket.on("console", function () {
+  socket.on("console", function (data) {
+    // This console made the change and already shows it; co-facilitators' consoles refetch.
+    if (data.by && String(data.by) === document.body.dataset.facilitator) return;
     saveDrafts();
     document.querySelectorAll("[data-console-refresh]").forEach(function (el) { htmx.trigger(el, "refresh"); });
   });

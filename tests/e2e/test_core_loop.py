@@ -181,8 +181,8 @@ def test_phone_without_javascript_joins_and_sends(chromium, live_server, shots):
     phone.click("button[type=submit]")
     phone.fill("#display_name", "Uten skript")
     phone.click("button[type=submit]")
-    phone.locator("textarea").first.fill("Fungerer uten JavaScript")
-    phone.locator("form button[type=submit]").first.click()
+    phone.locator(".phone-question textarea").first.fill("Fungerer uten JavaScript")
+    phone.locator(".phone-question form button[type=submit]").first.click()
     phone.wait_for_url(re.compile(rf".*/j/{code}(#q-\d+)?$"))
     assert phone.locator(".own-suggestions li", has_text="Fungerer uten JavaScript").count() == 1
     assert phone.locator(".flash-success").count() == 1
