@@ -76,7 +76,7 @@ def workshop_locale(workshop):
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return [(code, LANGUAGE_NAMES[code]) for code in supported_locales()]
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in supported_locales()]
 
 
 # Marked here so the extractor finds the label for the language field.

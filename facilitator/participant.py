@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from . import realtime
 from .extensions import db
 from .forms import CodeForm, JoinForm, SuggestionForm, VoteForm
-from .i18n import browser_locale
+from .i18n import browser_locale, normalise_locale
 from .models import Participant, Question, Suggestion, Workshop, WorkshopStatus
 from .services import DomainError
 from .services.accounts import has_any_facilitator
@@ -166,6 +166,21 @@ def vote(code: str, suggestion_id: int):
         flash(error, "error")
     return redirect(url_for("participant.workshop", code=workshop.join_code,
                             _anchor=f"vote-{suggestion.question_id}"), 303)
+
+
+@bp.post("/j/<code>/language")
+def choose_language(code: str):
+    """Switch the phone's language at any time; nothing written is lost, the choice is kept."""
+    workshop = load_workshop(code)
+    locale = normalise_locale(request.form.get("locale"))
+    if locale is None:
+        abort(400)
+    session["locale"] = locale
+    participant = current_participant(workshop)
+    if participant is not None:
+        participant.locale = locale
+        db.session.commit()
+    return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
 
 
 def require_participant(workshop: Workshop) -> Participant:
