@@ -24,7 +24,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import database, security, i18n, realtime, errors, templating, cli
+    from . import database, security, i18n, limits, realtime, errors, templating, cli
     from .extensions import csrf, htmx, login_manager, migrate, db
 
     security.check_production_config(app)
@@ -33,6 +33,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    limits.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     security.init_app(app)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .extensions import db, login_manager
 from .forms import LoginForm, SetupForm
 from .i18n import browser_locale
+from .limits import login_limits
 from .services import DomainError
 from .services.invites import accept_invite, get_open_invite
 from .services.accounts import (
@@ -49,6 +50,9 @@ def setup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits[0]
+@login_limits[1]
+@login_limits[2]
 def login():
     """Log a facilitator in and send them where they were going."""
     if not has_any_facilitator():

@@ -4,6 +4,8 @@ Keeping them here (and never importing the package's __init__) is what lets
 blueprints, socket handlers and the CLI share them without circular imports.
 """
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -28,3 +30,4 @@ csrf = CSRFProtect()
 babel = Babel()
 socketio = SocketIO()
 htmx = Htmx()
+limiter = Limiter(key_func=get_remote_address)

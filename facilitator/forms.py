@@ -82,6 +82,7 @@ class JoinForm(FlaskForm):
         max=40, message=_l("Please use at most %(max)d characters for your name.", max=40))])
     table = SelectField(_l("Your table"), coerce=int, choices=[], default=0)
     host = BooleanField(_l("I host this table (I stay when the others move on)"))
+    passcode = StringField(_l("Passcode"), validators=[Length(max=64)])
 
 
 class VoteForm(FlaskForm):

@@ -16,6 +16,7 @@ from . import realtime
 from .extensions import db
 from .forms import CodeForm, JoinForm, SuggestionForm, VoteForm
 from .i18n import browser_locale, normalise_locale
+from .limits import code_guess_limit, join_limit, suggestion_limits, vote_limit
 from .models import Participant, Question, Suggestion, Workshop, WorkshopStatus
 from .services import DomainError
 from .services.accounts import has_any_facilitator
@@ -37,6 +38,7 @@ def index():
 
 
 @bp.post("/join")
+@code_guess_limit
 def find_workshop():
     """Turn a typed code into the workshop's page."""
     form = CodeForm()
@@ -74,6 +76,7 @@ def remember(participant: Participant) -> None:
 
 
 @bp.get("/j/<code>")
+@code_guess_limit
 def workshop(code: str):
     """The phone's page: the join form, or the open questions once joined."""
     workshop = load_workshop(code)
@@ -86,6 +89,8 @@ def workshop(code: str):
 
 
 @bp.post("/j/<code>/join")
+@code_guess_limit
+@join_limit
 def join(code: str):
     """Join as a new participant (no account; the name is optional)."""
     workshop = load_workshop(code)
@@ -95,13 +100,18 @@ def join(code: str):
     form = join_form(workshop)
     if form.validate_on_submit():
         try:
-            participant = join_workshop(workshop, form.display_name.data or "", locale=g.locale)
+            participant = join_workshop(workshop, form.display_name.data or "", locale=g.locale,
+                                        passcode=form.passcode.data)
             seat(participant, get_table(workshop, form.table.data))
             if form.host.data:
                 set_role(participant, "host")
         except DomainError as error:
             db.session.rollback()
-            getattr(form, error.field or "", form.table).errors.append(error.message)
+            field = getattr(form, error.field or "", None)
+            if field is None or (field is form.table and not workshop.tables):
+                form.form_errors.append(error.message)
+            else:
+                field.errors.append(error.message)
         else:
             db.session.commit()
             remember(participant)
@@ -138,6 +148,7 @@ def change_table(code: str):
 
 
 @bp.post("/j/<code>/vote/<int:suggestion_id>")
+@vote_limit
 def vote(code: str, suggestion_id: int):
     """Put dots on a suggestion, or take them back, while voting is open."""
     workshop = load_workshop(code)
@@ -219,6 +230,8 @@ def panel(code: str):
 
 
 @bp.post("/j/<code>/q/<int:question_id>")
+@suggestion_limits[0]
+@suggestion_limits[1]
 def suggest(code: str, question_id: int):
     """Send a suggestion to an open question. A retried send is stored once."""
     workshop = load_workshop(code)

@@ -12,7 +12,8 @@ from ..forms import NewWorkshopForm, QuestionForm, WorkshopForm
 from ..models import Workshop
 from ..services import DomainError
 from ..services import questions as question_service
-from ..services.participants import count_participants
+from ..limits import recent_floods
+from ..services.participants import count_participants, set_joining
 from ..services.suggestions import count_by_question, list_visible
 from ..services.text import clean_text
 from ..services.workshops import (
@@ -81,6 +82,7 @@ def console_context(workshop: Workshop) -> dict:
         "current_suggestions": list_visible(current) if current else [],
         "join_url": join_url(workshop),
         "qr_svg": qr_svg(join_url(workshop)),
+        "floods": recent_floods(workshop.join_code),
     }
 
 
@@ -98,6 +100,21 @@ def change_workshop_status(workshop_id: int):
         db.session.commit()
         realtime.broadcast_status(workshop)
         flash(status_message(workshop.status), "success")
+    return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
+
+
+@bp.post("/workshops/<int:workshop_id>/joining")
+def joining(workshop_id: int):
+    """Close or open joining, and set an optional passcode that phones must type."""
+    workshop = load_workshop(workshop_id)
+    try:
+        set_joining(workshop, request.form.get("joining") != "closed", request.form.get("passcode"))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Joining is open.") if workshop.joining_open else _("Joining is closed."), "success")
     return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
 
 

@@ -1,6 +1,8 @@
 """Joining a workshop from a phone, without an account."""
 from __future__ import annotations
 
+import hmac
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -21,15 +23,38 @@ def check_can_join(workshop: Workshop) -> None:
         raise DomainError(_l("Joining is closed for this workshop. Ask the facilitator."))
 
 
-def join_workshop(workshop: Workshop, display_name: str = "", locale: str | None = None) -> Participant:
+def join_workshop(workshop: Workshop, display_name: str = "", locale: str | None = None,
+                  passcode: str | None = None) -> Participant:
     """A new anonymous participant; the name is optional and shown to nobody but the room."""
     check_can_join(workshop)
+    check_passcode(workshop, passcode)
     name = clean_text(display_name, max_length=DISPLAY_NAME_MAX_LENGTH,
                       required=False, field="display_name")
     participant = Participant(workshop=workshop, display_name=name, locale=locale)
     db.session.add(participant)
     db.session.flush()
     return participant
+
+
+def normalise_passcode(passcode: str | None) -> str:
+    return " ".join((passcode or "").split()).casefold()
+
+
+def set_joining(workshop: Workshop, is_open: bool, passcode: str | None) -> Workshop:
+    """Open or close joining, and set (or clear, with an empty value) the optional passcode."""
+    code = normalise_passcode(passcode)
+    if len(code) > 64:
+        raise DomainError(_l("Please use at most %(max)d characters for the passcode.", max=64), "passcode")
+    workshop.joining_open = is_open
+    workshop.passcode = code or None
+    db.session.flush()
+    return workshop
+
+
+def check_passcode(workshop: Workshop, passcode: str | None) -> None:
+    if workshop.passcode and not hmac.compare_digest(
+            normalise_passcode(passcode).encode(), workshop.passcode.encode()):
+        raise DomainError(_l("That passcode is not right. Ask the facilitator for it."), "passcode")
 
 
 def get_participant(workshop: Workshop, token: str | None) -> Participant | None:

@@ -1,0 +1,102 @@
+"""Rate limits: against guessing join codes and passwords, and against floods of joins and
+suggestions, without ever locking out the real user or a room behind one venue NAT.
+
+Only failures count where a failure is what an attacker produces (wrong code, wrong
+password), so three hundred phones joining through one address are never slowed; floods are
+counted per participant and per workshop, not per address. Storage is in memory for one
+process, or Redis (REDIS_URL) shared by all processes.
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from flask import Flask, current_app, request, session
+from flask_limiter.util import get_remote_address
+
+from .extensions import limiter
+
+LOGIN_PER_ADDRESS = "30 per 10 minutes"
+LOGIN_PER_ACCOUNT_AND_ADDRESS = "5 per minute"
+# High enough that an attacker elsewhere cannot lock the real user out, low enough to stop a
+# distributed guess of one password.
+LOGIN_PER_ACCOUNT = "100 per hour"
+WRONG_CODES_PER_ADDRESS = "60 per minute"
+JOINS_PER_WORKSHOP = "10000 per minute"
+SUGGESTIONS_PER_PARTICIPANT = "20 per minute"
+SUGGESTIONS_PER_WORKSHOP = "12000 per minute"
+VOTES_PER_PARTICIPANT = "120 per minute"
+FLOOD_WINDOW_SECONDS = 600
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    app.extensions["floods"] = {}
+
+
+def failed(response) -> bool:
+    return response.status_code in (401, 403, 404, 409, 422)
+
+
+def login_email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def login_account_and_address() -> str:
+    return f"{login_email()}|{get_remote_address()}"
+
+
+def workshop_key() -> str:
+    """The workshop a request is about, by its code in the URL."""
+    return "workshop:" + str((request.view_args or {}).get("code", "")).upper()
+
+
+def participant_key() -> str:
+    """The phone's participant for this workshop (from its signed cookie), else its address."""
+    code = str((request.view_args or {}).get("code", "")).upper()
+    tokens = session.get("participants", {})
+    return "participant:" + (next(iter(tokens.values()), "") if tokens else get_remote_address()) + code
+
+
+def record_flood(limit) -> None:
+    """Remember refused floods per workshop so the facilitator sees them on the console."""
+    code = str((request.view_args or {}).get("code", "")).upper()
+    if not code:
+        return
+    floods = current_app.extensions["floods"].setdefault(code, deque(maxlen=10000))
+    floods.append(time.monotonic())
+
+
+def recent_floods(code: str) -> int:
+    floods = current_app.extensions["floods"].get(code.upper())
+    if not floods:
+        return 0
+    horizon = time.monotonic() - FLOOD_WINDOW_SECONDS
+    while floods and floods[0] < horizon:
+        floods.popleft()
+    return len(floods)
+
+
+login_limits = [
+    limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"], deduct_when=failed),
+    limiter.limit(LOGIN_PER_ACCOUNT_AND_ADDRESS, methods=["POST"], key_func=login_account_and_address,
+                  deduct_when=failed),
+    limiter.limit(LOGIN_PER_ACCOUNT, methods=["POST"], key_func=login_email, deduct_when=failed),
+]
+def names_a_workshop() -> bool:
+    """A request for a real workshop is never slowed: only guesses are."""
+    from .services.workshops import get_workshop_by_code
+    code = (request.view_args or {}).get("code") or request.form.get("code") or ""
+    return get_workshop_by_code(str(code)) is not None
+
+
+code_guess_limit = limiter.limit(WRONG_CODES_PER_ADDRESS, deduct_when=failed, exempt_when=names_a_workshop)
+join_limit = limiter.limit(JOINS_PER_WORKSHOP, key_func=workshop_key, on_breach=record_flood)
+suggestion_limits = [
+    limiter.limit(SUGGESTIONS_PER_PARTICIPANT, key_func=participant_key, on_breach=record_flood),
+    limiter.limit(SUGGESTIONS_PER_WORKSHOP, key_func=workshop_key, on_breach=record_flood),
+]
+vote_limit = limiter.limit(VOTES_PER_PARTICIPANT, key_func=participant_key, on_breach=record_flood)
+
