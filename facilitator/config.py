@@ -36,9 +36,15 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = False
 
+    PRODUCTION = os.environ.get("FACILITATOR_ENV") == "production"
+    # Behind nginx: how many proxies' X-Forwarded-* headers to trust (for the client's address
+    # in rate limits, and https in generated links).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1" if PRODUCTION else "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # A participant's phone must still be recognised at the afternoon session.
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)

@@ -111,7 +111,9 @@ class Workshop(db.Model):
     # Bumped with every change pushed to live views, so a view that
     # reconnects can tell what it has already seen.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Deleted this many days after closing, unless archived (kept for the record).
     retention_days: Mapped[int | None] = mapped_column(Integer)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -425,6 +427,20 @@ class WorkshopInvite(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     workshop: Mapped[Workshop] = relationship()
+
+
+class DeletionRecord(db.Model):
+    """The audit trace of a deleted workshop: what went, when, why and by whom; no content."""
+    __tablename__ = "deletion_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_title: Mapped[str] = mapped_column(String(200))
+    join_code: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(16))  # "request" or "retention"
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    suggestions: Mapped[int] = mapped_column(Integer, default=0)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 def next_position(workshop_id: int) -> int:

@@ -9,7 +9,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DEVELOPMENT_SECRET
 
@@ -45,6 +46,9 @@ def local_secret(path: Path) -> str:
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+    if app.config.get("PROXY_COUNT"):
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def add_security_headers(response):
@@ -53,6 +57,9 @@ def add_security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    if current_app.config.get("PRODUCTION"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.blueprint in ("host", "export", "auth"):
         # Facilitator pages and minutes may hold personal data: never cache.
         headers["Cache-Control"] = "no-store"

@@ -14,6 +14,7 @@ from ..services import DomainError
 from ..services import questions as question_service
 from ..limits import recent_floods
 from ..services.participants import count_participants, set_joining
+from ..services.retention import delete_workshop, set_retention
 from ..services.suggestions import count_by_question, list_visible
 from ..services.text import clean_text
 from ..services.workshops import (
@@ -116,6 +117,45 @@ def joining(workshop_id: int):
         db.session.commit()
         flash(_("Joining is open.") if workshop.joining_open else _("Joining is closed."), "success")
     return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
+
+
+@bp.post("/workshops/<int:workshop_id>/retention")
+def retention(workshop_id: int):
+    """How long the data is kept after closing, or archive it to keep it."""
+    workshop = load_workshop(workshop_id)
+    raw = request.form.get("retention_days", "").strip()
+    try:
+        days = int(raw) if raw else None
+    except ValueError:
+        days = -1
+    try:
+        set_retention(workshop, days, request.form.get("archived") == "y")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Changes saved."), "success")
+    return redirect(url_for("host.edit_workshop", workshop_id=workshop.id, _anchor="data"), 303)
+
+
+@bp.post("/workshops/<int:workshop_id>/delete")
+def delete(workshop_id: int):
+    """Delete the workshop and everything in it, for good."""
+    workshop = load_workshop(workshop_id)
+    if request.form.get("confirm") != "y":
+        flash(_("Tick the box to confirm that everything in the workshop will be deleted."), "error")
+        return redirect(url_for("host.edit_workshop", workshop_id=workshop.id, _anchor="data"), 303)
+    try:
+        delete_workshop(workshop, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("host.edit_workshop", workshop_id=workshop_id, _anchor="data"), 303)
+    db.session.commit()
+    realtime.broadcast_status(workshop)
+    flash(_("The workshop and all its data are deleted."), "success")
+    return redirect(url_for("host.dashboard"), 303)
 
 
 def status_message(status: str) -> str:
