@@ -8,7 +8,7 @@ PORT ?= 5000
 LANGS := nb nn sv da fi
 CATALOGS := facilitator/translations
 
-.PHONY: run serve test install install-test system-test-deps translations extract compile-translations demo clean
+.PHONY: run serve test install install-test system-deps system-test-deps translations extract compile-translations demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed compile-translations
+install: $(VENV)/.installed compile-translations system-deps
 
 install-test: $(VENV)/.installed-test compile-translations system-test-deps
 
@@ -42,12 +42,25 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
-system-test-deps:
-	@if ! command -v chromium >/dev/null; then \
+# Debian packages: Pango for WeasyPrint's PDF minutes; for the tests also Chromium (Playwright
+# never downloads a browser here), poppler's pdftotext/pdftoppm and LibreOffice to read exports back.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils libreoffice-writer-nogui
+
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		echo "Installing from Debian: $$missing"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+system-deps:
+	$(call apt_install,$(RUN_PACKAGES))
+
+system-test-deps:
+	$(call apt_install,$(TEST_PACKAGES))
 
 ## translations: extract strings, update every catalog, compile
 translations: extract compile-translations

@@ -41,8 +41,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     realtime.init_app(app)
     cli.init_app(app)
 
-    from . import auth, host, participant, projector, export
+    from . import auth, host, participant, projector, export, results
     app.register_blueprint(auth.bp)
+    app.register_blueprint(results.bp)
     app.register_blueprint(host.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(projector.bp)

@@ -13,6 +13,11 @@ from .extensions import db
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(minutes_command)
+    app.cli.add_command(purge_command)
+    app.cli.add_command(import_command)
+
+
+FORMAT_CHOICES = ["md", "html", "docx", "odt", "pdf", "csv", "xlsx", "json"]
 
 
 @click.command("demo")
@@ -36,22 +41,69 @@ def demo_command(if_empty: bool):
 @click.command("minutes")
 @with_appcontext
 @click.argument("code")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True),
-              help="File to write; standard output if left out.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="md", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              help="File to write; standard output if left out or '-'.")
 def minutes_command(code: str, fmt: str, output: str | None):
-    """Write a workshop's minutes, the same document as the download."""
-    from .exporters.html import render_html
-    from .exporters.markdown import render_markdown
-    from .services.minutes import compile_minutes
+    """Write a workshop's minutes (or its JSON export), the same document as the download."""
+    from .exporters.formats import export_document
     from .services.workshops import get_workshop_by_code
     workshop = get_workshop_by_code(code)
     if workshop is None:
         raise click.ClickException(f"No workshop has the code {code!r}.")
-    document = {"md": render_markdown, "html": render_html}[fmt](compile_minutes(workshop))
-    if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(document)
+    document, _name = export_document(workshop, fmt)
+    data = document.encode("utf-8") if isinstance(document, str) else document
+    if output and output != "-":
+        with open(output, "wb") as handle:
+            handle.write(data)
         click.echo(f"Wrote {output}", err=True)
+    elif isinstance(document, bytes) and sys.stdout.isatty():
+        # A terminal would show a binary file as garbage and may take escape codes from it.
+        raise click.ClickException(f"{fmt} is a binary format: give --output FILE or redirect the output.")
     else:
-        sys.stdout.write(document)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("file", type=click.File("rb"))
+@click.option("--owner", metavar="EMAIL", help="The facilitator who will own it; the first one if left out.")
+def import_command(file, owner: str | None):
+    """Load a workshop's JSON export as a new draft workshop; the last line printed is its join code."""
+    from sqlalchemy import select
+    from .models import Facilitator
+    from .services.transfer import InvalidImport, import_json
+    query = select(Facilitator).order_by(Facilitator.id).limit(1)
+    if owner:
+        query = select(Facilitator).where(Facilitator.email == owner.strip().lower())
+    facilitator = db.session.scalar(query)
+    if facilitator is None:
+        raise click.ClickException(f"No facilitator has the address {owner!r}." if owner else
+                                   "There is no facilitator yet: open the app once to create one.")
+    try:
+        workshop = import_json(file.read(), facilitator)
+    except InvalidImport as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Imported: {workshop.title} (draft, owned by {facilitator.email})")
+    click.echo(workshop.join_code)
+
+
+@click.command("purge")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
+def purge_command(dry_run: bool):
+    """Delete the workshops whose retention period has ended (run it daily, e.g. from a timer)."""
+    from .services.retention import expired, purge_expired
+    if dry_run:
+        for workshop in expired():
+            click.echo(f"would delete {workshop.join_code} {workshop.title!r}")
+        return
+    records = purge_expired()
+    db.session.commit()
+    for record in records:
+        click.echo(f"deleted {record.join_code} {record.workshop_title!r}")
+    click.echo(f"{len(records)} workshop(s) deleted")

@@ -94,7 +94,10 @@ class Workshop(db.Model):
     passcode: Mapped[str | None] = mapped_column(String(64))
     moderation: Mapped[str] = mapped_column(String(8), default="post")
     results_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Results page for participants: published early by the facilitator, or shown once
+    # closed, unless the facilitator keeps it private.
     results_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    results_private: Mapped[bool] = mapped_column(Boolean, default=False)
     # Café dialogue: "same" = every table takes the round's question; "rotate" =
     # each table keeps its own question and the groups move between tables.
     table_mode: Mapped[str] = mapped_column(String(8), default="same")

@@ -16,6 +16,7 @@ from . import realtime
 from .extensions import db
 from .forms import CodeForm, JoinForm, SuggestionForm, VoteForm
 from .i18n import browser_locale, normalise_locale
+from .results import results_public, results_response
 from .limits import code_guess_limit, join_limit, suggestion_limits, vote_limit
 from .models import Participant, Question, Suggestion, Workshop, WorkshopStatus
 from .services import DomainError
@@ -81,6 +82,8 @@ def workshop(code: str):
     """The phone's page: the join form, or the open questions once joined."""
     workshop = load_workshop(code)
     participant = current_participant(workshop)
+    if workshop.status != WorkshopStatus.LIVE and results_public(workshop):
+        return results_response(workshop)
     if workshop.status != WorkshopStatus.LIVE:
         return render_template("participant/waiting.html", workshop=workshop, participant=participant)
     if participant is None:

@@ -55,8 +55,10 @@ def test_demo_minutes_contain_every_suggestion_of_seed_000_under_its_question(ap
     code = run_demo(runner)
     markdown = runner.invoke(args=["minutes", code, "--format", "md"]).output
     for question, suggestions in questions:
-        section = markdown.split(f"## {question}", 1)[1].split("\n## ", 1)[0]
-        items = [line[2:] for line in section.splitlines() if line.startswith("- ")]
+        # The question's own list: up to its first sub-heading (ranking, themes), votes noted aside.
+        section = markdown.split(f"## {question}", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+        items = [re.sub(r" \(\d+ [^()]+\)$", "", line[2:]) for line in section.splitlines()
+                 if line.startswith("- ")]
         assert items == [escape(s) for s in suggestions]
 
 
@@ -66,13 +68,15 @@ def test_demo_minutes_follow_the_seeds_structure_in_norwegian(app, runner):
     title = seed.strip().splitlines()[0]
     assert markdown.startswith(f"# {title}\n")
     headings = [line for line in markdown.splitlines() if line.startswith("## ")]
-    assert headings[-2:] == [f"## {q}" for q, _ in seed_questions(seed)]
+    questions = [f"## {q}" for q, _ in seed_questions(seed)]
+    # The program, each question in order, then the demo's action plan.
+    assert headings == ["## Program", *questions, "## Handlingsplan"]
     assert "36" in markdown and "Tilflytting" in markdown and "13. april 2010" in markdown
     assert "Turid Hilde Gåsbakk" in markdown.rsplit("##", 1)[1]
     # The labels speak the workshop's language, not the server's.
     assert "**Dato:** 13. april 2010, 16:00–20:00" in markdown
     assert "Forslag:" in markdown and "Med vennlig hilsen" in markdown
-    assert markdown.index("Program") < markdown.index(headings[-2])
+    assert markdown.index("Program") < markdown.index(questions[0])
 
 
 def test_minutes_command_writes_a_file(app, runner, tmp_path):
@@ -82,7 +86,7 @@ def test_minutes_command_writes_a_file(app, runner, tmp_path):
     assert result.exit_code == 0
     assert "Server en kopp kaffe" in target.read_text(encoding="utf-8")
     html = runner.invoke(args=["minutes", code, "--format", "html"]).output
-    assert '<html lang="nb">' in html and "<li dir=\"auto\">Server en kopp kaffe</li>" in html
+    assert '<html lang="nb">' in html and "<li dir=\"auto\">Gi litt mer enn forventet</li>" in html
 
 
 def test_minutes_command_explains_an_unknown_code(app, runner):

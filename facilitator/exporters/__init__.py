@@ -1,9 +1,11 @@
 """Exporters: compiled minutes in, a document out. Pure functions plus a template."""
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, tzinfo
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from ..services.minutes import Minutes
@@ -38,6 +40,16 @@ def labels() -> dict[str, str]:
         "no_suggestions": _("No suggestions."),
         "regards": _("Kind regards"),
         "minutes": _("Minutes"),
+        "facilitators": _("Facilitators"),
+        "no_table": _("Suggestions from no table"),
+        "ranking": _("Ranking"),
+        "themes": _("Themes"),
+        "hidden": _("Hidden suggestions"),
+        "action_plan": _("Action plan"),
+        "what": _("What"),
+        "who": _("Who"),
+        "when": _("When"),
+        "status": _("Status"),
     }
 
 
@@ -48,4 +60,10 @@ def file_stem(minutes: Minutes) -> str:
     return f"{title}-{minutes.date.isoformat()}" if isinstance(minutes.date, date) else title
 
 
-__all__ = ["format_when", "labels", "file_stem", "time"]
+def local_zone() -> tzinfo:
+    """The venue's time zone (TIMEZONE), in which the raw data shows when things were sent."""
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "UTC")
+
+
+__all__ = ["format_when", "labels", "file_stem", "local_zone", "time"]

@@ -1,4 +1,8 @@
-"""Minutes as a printable HTML page, self-contained so a saved copy still looks right."""
+"""Minutes as a printable HTML page, self-contained so a saved copy still looks right.
+
+The same page is the source of the PDF, and its body the editor's live preview and the
+participants' results, so what the organiser sees is what gets filed.
+"""
 from __future__ import annotations
 
 import base64
@@ -7,8 +11,10 @@ from functools import lru_cache
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from markupsafe import Markup
 
 from . import format_when, labels
+from .outline import build_outline
 from ..services.minutes import Minutes
 
 
@@ -25,7 +31,19 @@ def stylesheet_hash() -> str:
     return "sha256-" + base64.b64encode(digest).decode()
 
 
+def context(minutes: Minutes) -> dict:
+    """What the minutes templates need; call inside the minutes' locale."""
+    return {"minutes": minutes, "outline": build_outline(minutes), "label": labels(),
+            "when": format_when(minutes), "author": minutes.signature.strip().split("\n")[0]}
+
+
 def render_html(minutes: Minutes) -> str:
     with force_locale(minutes.language):
-        return render_template("export/minutes.html", minutes=minutes, label=labels(),
-                               when=format_when(minutes), stylesheet=minutes_stylesheet())
+        return render_template("export/minutes.html", stylesheet=minutes_stylesheet(), **context(minutes))
+
+
+def render_body(minutes: Minutes) -> Markup:
+    """The minutes' article alone, in the minutes' language: for the preview and the results page."""
+    with force_locale(minutes.language):
+        # render_template escapes every value; the result is safe HTML.
+        return Markup(render_template("export/_minutes_body.html", **context(minutes)))  # noqa: S704

@@ -5,7 +5,7 @@ import re
 
 from flask_babel import force_locale
 
-from . import format_when, labels
+from .outline import Facts, Heading, ItemList, Paragraph, Table, build_outline, flatten
 from ..services.minutes import Minutes
 
 # Characters that can start or change Markdown structure when typed by a participant.
@@ -29,38 +29,57 @@ def escape(text: str) -> str:
     return "\\\n".join(lines)
 
 
-def paragraphs(text: str) -> list[str]:
-    """Blank-line separated paragraphs, each escaped, single breaks kept."""
-    return [escape(p.strip("\n")) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+def escape_inline(text: str) -> str:
+    """Text in the middle of a line, where only inline markup can start."""
+    return _INLINE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def render_markdown(minutes: Minutes) -> str:
     with force_locale(minutes.language):
-        label = labels()
-        out = [f"# {escape(minutes.title)}", ""]
-        facts = [(label["date"], format_when(minutes)), (label["place"], escape(minutes.place)),
-                 (label["theme"], escape(minutes.theme)),
-                 (label["participants"], str(minutes.participant_count))]
-        out += [f"**{name}:** {value}  " for name, value in facts if value]
-        out[-1] = out[-1].rstrip()
-        out.append("")
-        for paragraph in paragraphs(minutes.opening_text):
-            out += [paragraph, ""]
-        if minutes.program.strip():
-            out += [f"## {label['program']}", ""]
-            for paragraph in paragraphs(minutes.program):
-                out += [paragraph, ""]
-        for question in minutes.questions:
-            out += [f"## {escape(question.text)}", ""]
-            if question.suggestions:
-                out += [label["suggestions"], ""]
-                out += [f"- {escape(text)}" for text in question.suggestions]
-            else:
-                out.append(f"*{label['no_suggestions']}*")
-            out.append("")
-        for paragraph in paragraphs(minutes.closing_text):
-            out += [paragraph, ""]
-        if minutes.signature.strip():
-            out += [label["regards"], ""]
-            out += [escape(minutes.signature.strip()), ""]
+        outline = build_outline(minutes)
+        out = [f"# {escape(outline.title)}", ""]
+        for block in flatten(outline.blocks):
+            out += RENDER[block.kind](block) + [""]
         return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_facts(block: Facts) -> list[str]:
+    # Two trailing spaces: a hard line break, so each fact keeps its own line.
+    lines = [f"**{escape(name)}:** {escape_inline(value)}  " for name, value in block.rows]
+    if lines:
+        lines[-1] = lines[-1].rstrip()
+    return lines
+
+
+def render_heading(block: Heading) -> list[str]:
+    return [f"{'#' * (block.level + 1)} {escape(block.text)}"]
+
+
+def render_paragraph(block: Paragraph) -> list[str]:
+    text = escape(block.text)
+    return [f"*{text}*" if block.role == "empty" else text]
+
+
+def render_list(block: ItemList) -> list[str]:
+    lines = []
+    for number, item in enumerate(block.entries, start=1):
+        marker = f"{number}." if block.ordered else "-"
+        note = f" ({escape(item.note)})" if item.note else ""
+        lines.append(f"{marker} {escape(item.text)}{note}")
+    return lines
+
+
+def cell(text: str) -> str:
+    """A table cell: one line, pipes escaped (escape() does), never empty-looking."""
+    return escape_inline(text or "")
+
+
+def render_table(block: Table) -> list[str]:
+    lines = ["| " + " | ".join(cell(h) for h in block.header) + " |",
+             "|" + "---|" * len(block.header)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in block.rows]
+    return lines
+
+
+RENDER = {"facts": render_facts, "heading": render_heading, "paragraph": render_paragraph,
+          "list": render_list, "table": render_table}

@@ -119,6 +119,18 @@ def joining(workshop_id: int):
     return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
 
 
+@bp.post("/workshops/<int:workshop_id>/results-page")
+def results_page(workshop_id: int):
+    """Publish the participants' results page now, or keep it private even after closing."""
+    workshop = load_workshop(workshop_id)
+    workshop.results_published = request.form.get("published") == "y"
+    workshop.results_private = request.form.get("private") == "y"
+    db.session.commit()
+    realtime.broadcast_stage(workshop)
+    flash(_("Changes saved."), "success")
+    return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
+
+
 @bp.post("/workshops/<int:workshop_id>/retention")
 def retention(workshop_id: int):
     """How long the data is kept after closing, or archive it to keep it."""

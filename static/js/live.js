@@ -122,7 +122,10 @@
 
   socket.on("connect", function () {
     setStatus("online");
-    if (connectedBefore) resync();
+    if (connectedBefore) {
+      resync();
+      document.dispatchEvent(new CustomEvent("facilitator:reconnected"));
+    }
     connectedBefore = true;
   });
   socket.on("disconnect", function () { setStatus("offline"); });

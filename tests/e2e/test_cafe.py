@@ -75,14 +75,14 @@ def test_cafe_dialogue(chromium, live_server, shots):
     console.select_option("#round-question", label=f"1. {QUESTIONS[0]}")
     post_and_wait(console, console.locator("button:has-text('Start round 1')"))
     for phone in (host, guest):
-        phone.locator(".countdown [data-clock]").wait_for(timeout=10000)
-    projector.locator("#stage .countdown").wait_for(timeout=5000)
+        phone.locator(".countdown [data-clock]").wait_for(timeout=20000)
+    projector.locator("#stage .countdown").wait_for(timeout=15000)
     assert "1" in host.inner_text("label.for-table")  # the host writes for the table
     send(host, "Kaffe til alle")
     for text in ("Server kaffe", "Tull og tøys", "Smil i telefonen"):
         send(guest, text)
     for text in ("Kaffe til alle", "Server kaffe", "Tull og tøys", "Smil i telefonen"):
-        projector.locator("#stage .suggestion", has_text=text).wait_for(timeout=5000)
+        projector.locator("#stage .suggestion", has_text=text).wait_for(timeout=15000)
     shots(host, "01-host-round-1", full_page=True)
     shots(projector, "02-projector-round-1")
 
@@ -96,13 +96,13 @@ def test_cafe_dialogue(chromium, live_server, shots):
     def card(text):
         return console.locator(".card-item").filter(has=console.locator(".card-text", has_text=text))
     card("Tull og tøys").locator("button:has-text('Hide')").click()
-    projector.locator("#stage .suggestion", has_text="Tull og tøys").wait_for(state="detached", timeout=5000)
+    projector.locator("#stage .suggestion", has_text="Tull og tøys").wait_for(state="detached", timeout=15000)
     card("Server kaffe").locator("summary").click()
     card("Server kaffe").locator("select[name=target]").select_option(label="Kaffe til alle")
     card("Server kaffe").locator("button:has-text('Merge')").click()
-    projector.locator("#stage .suggestion", has_text="Server kaffe").wait_for(state="detached", timeout=5000)
+    projector.locator("#stage .suggestion", has_text="Server kaffe").wait_for(state="detached", timeout=15000)
     card("Smil i telefonen").locator("button:has-text('Pin')").click()
-    projector.locator("#stage .suggestion.pinned", has_text="Smil i telefonen").wait_for(timeout=5000)
+    projector.locator("#stage .suggestion.pinned", has_text="Smil i telefonen").wait_for(timeout=15000)
     assert projector.locator("#stage .suggestion").first.inner_text() == "Smil i telefonen"
     shots(projector, "04-projector-moderated")
 
@@ -110,9 +110,9 @@ def test_cafe_dialogue(chromium, live_server, shots):
     console.fill("#budget", "3")
     console.fill("#max-per-item", "2")
     post_and_wait(console, console.locator("button:has-text('Open voting')"))
-    projector.locator("[data-testid=tally]").wait_for(timeout=5000)
+    projector.locator("[data-testid=tally]").wait_for(timeout=15000)
     for phone, picks in ((host, ["Kaffe til alle", "Kaffe til alle"]), (guest, ["Kaffe til alle", "Smil i telefonen"])):
-        phone.locator(".voting").wait_for(timeout=10000)
+        phone.locator(".voting").wait_for(timeout=20000)
         for text in picks:
             before = phone.inner_text("[data-testid=dots-left]")
             phone.locator("[data-testid=vote-item]", has_text=text).locator("button:has-text('+')").click()
@@ -122,7 +122,7 @@ def test_cafe_dialogue(chromium, live_server, shots):
     shots(guest, "05-guest-voting", full_page=True)
     shots(projector, "06-projector-tally")
     post_and_wait(console, console.locator("button:has-text('Close voting')"))
-    projector.locator("ol.tally.ranking").wait_for(timeout=5000)
+    projector.locator("ol.tally.ranking").wait_for(timeout=15000)
     first = projector.locator("ol.ranking .tally-row").first.inner_text()
     assert "Kaffe til alle" in first and "3" in first
     shots(projector, "07-projector-ranking")
@@ -144,11 +144,11 @@ def test_cafe_dialogue(chromium, live_server, shots):
     console.fill("#round-minutes", "0.2")
     console.select_option("#round-question", label=f"2. {QUESTIONS[1]}")
     post_and_wait(console, console.locator("button:has-text('Start round 2')"))
-    projector.locator("#stage .stage-question", has_text=QUESTIONS[1]).wait_for(timeout=5000)
-    guest.locator("[data-testid=table-label]", has_text="3").wait_for(timeout=10000)
-    host.locator(".history li", has_text="Kaffe til alle").wait_for(timeout=10000)
+    projector.locator("#stage .stage-question", has_text=QUESTIONS[1]).wait_for(timeout=15000)
+    guest.locator("[data-testid=table-label]", has_text="3").wait_for(timeout=20000)
+    host.locator(".history li", has_text="Kaffe til alle").wait_for(timeout=20000)
     send(guest, "Velkomstpakke")
-    projector.locator("#stage .suggestion", has_text="Velkomstpakke").wait_for(timeout=5000)
+    projector.locator("#stage .suggestion", has_text="Velkomstpakke").wait_for(timeout=15000)
     shots(host, "09-host-round-2", full_page=True)
     for page in (projector, host, guest):
         assert_not_reloaded(page)

@@ -99,7 +99,7 @@ def test_core_loop(chromium, live_server, shots):
     first = ["De små ting", "Server en kopp kaffe", "Smil høres i telefonen"]
     for index, text in enumerate(first):
         send(phones[index % 2], text)
-        projector.locator("#stage .suggestion", has_text=text).wait_for(timeout=5000)
+        projector.locator("#stage .suggestion", has_text=text).wait_for(timeout=15000)
     shots(phones[0], "04-phone-sent", full_page=True)
     shots(projector, "05-projector-first-question")
     assert_not_reloaded(projector)
@@ -108,9 +108,9 @@ def test_core_loop(chromium, live_server, shots):
     console.reload()
     console.locator("#question-list, .question-list").wait_for()
     console.locator(".question", has_text=QUESTIONS[1]).locator("button:has-text('Show on projector')").click()
-    projector.locator("#stage .stage-question", has_text=QUESTIONS[1]).wait_for(timeout=5000)
+    projector.locator("#stage .stage-question", has_text=QUESTIONS[1]).wait_for(timeout=15000)
     for phone in phones:
-        phone.locator(".phone-question.current .q-text", has_text=QUESTIONS[1]).wait_for(timeout=10000)
+        phone.locator(".phone-question.current .q-text", has_text=QUESTIONS[1]).wait_for(timeout=20000)
         assert_not_reloaded(phone)
     assert_not_reloaded(projector)
 
@@ -120,7 +120,7 @@ def test_core_loop(chromium, live_server, shots):
         box.fill(text)
         phone.locator(".phone-question.current button[type=submit]").click()
         phone.locator(".phone-question.current .own-suggestions li", has_text=text).wait_for()
-        projector.locator("#stage .suggestion", has_text=text).wait_for(timeout=5000)
+        projector.locator("#stage .suggestion", has_text=text).wait_for(timeout=15000)
     shots(phones[1], "06-phone-second-question", full_page=True)
     shots(projector, "07-projector-second-question")
 
@@ -158,7 +158,7 @@ def test_projector_catches_up_after_a_dropped_connection(chromium, live_server, 
     # Cut the projector off: its socket dies with the server, and its reconnects fail for now.
     laptop.route("**/socket.io/**", lambda route: route.abort())
     live_server.stop()
-    projector.wait_for_selector("[data-live-status][data-state=offline]", timeout=10000)
+    projector.wait_for_selector("[data-live-status][data-state=offline]", timeout=20000)
     live_server.start()
     phone.reload()
     send(phone, "Sendt mens prosjektoren var frakoblet")

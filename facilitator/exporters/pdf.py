@@ -1,0 +1,80 @@
+"""Minutes as a PDF: the printable HTML page laid out by WeasyPrint.
+
+Tagged (PDF/UA-1) so screen readers follow headings and lists, with real text
+(searchable, copyable), page numbers from the stylesheet's @page counters and the
+workshop's language in the document catalogue. WeasyPrint is given a URL
+fetcher that refuses everything but ``data:`` URIs: the minutes hold text typed
+by anyone in the room, and rendering them must never reach the network or the
+disk (no SSRF, no file:// reads), whatever the HTML says.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from threading import Lock
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from .html import render_html
+from ..services.minutes import Minutes
+
+# WeasyPrint logs every refused fetch and unsupported CSS property as a warning; the
+# refusals are the point, so keep them out of the server log unless debugging.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+class RefusingFetcher(URLFetcher):
+    """Fetches data: URIs (decoded in memory) and refuses every other URL."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url, headers=None):
+        if not url.lower().startswith("data:"):
+            raise ValueError(f"refused to fetch {url[:80]!r}: the minutes load nothing from outside")
+        return super().fetch(url, headers)
+
+
+# Laying out takes ~30 ms a page (3-5 s for 2,000 suggestions) while the HTML takes
+# milliseconds, and the public results PDF may be asked for by a whole room at once:
+# keep the last few PDFs by the digest of the HTML they were made from (exact: the
+# PDF is a function of that HTML alone). Bounded, per process.
+CACHE_SIZE = 16
+_cache: OrderedDict[str, bytes] = OrderedDict()
+_cache_lock = Lock()
+
+
+def render_pdf(minutes: Minutes) -> bytes:
+    source = render_html(minutes)
+    key = hashlib.sha256(source.encode()).hexdigest()
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    data = off_the_event_loop(layout_pdf, source)
+    with _cache_lock:
+        _cache[key] = data
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return data
+
+
+def layout_pdf(source: str) -> bytes:
+    document = HTML(string=source, base_url=None, url_fetcher=RefusingFetcher())
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=None, custom_metadata=False)
+
+
+def off_the_event_loop(function, *args):
+    """Under gevent, run CPU-bound work in the hub's thread pool: the interpreter then
+    switches threads every few milliseconds, so the live sockets of the same worker keep
+    being served while a long PDF is laid out, instead of stalling for seconds."""
+    try:
+        from gevent import get_hub
+        from gevent.monkey import is_module_patched
+    except ImportError:  # pragma: no cover - gevent is a dependency, but the exporters need not be
+        return function(*args)
+    if not is_module_patched("threading"):
+        return function(*args)
+    return get_hub().threadpool.apply(function, args)

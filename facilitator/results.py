@@ -1,0 +1,78 @@
+"""The results for participants: what the room produced, at the join link, once it may be shown.
+
+Public means readable by anyone with the code, so it shows only what was visible in
+the room (never hidden or unapproved suggestions, whatever the minutes' options) and
+it follows the facilitator's choice:
+
+* a draft never shows results;
+* a closed workshop shows them, unless the facilitator keeps them private
+  (``results_private``);
+* a live workshop shows them only once the facilitator publishes them
+  (``results_published``), again unless kept private. The join link itself keeps
+  showing the live page while the workshop is live; the results are one tap away.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, Response, abort, g, redirect, render_template, session, url_for
+
+from .exporters import file_stem
+from .exporters.outline import action_status
+from .i18n import browser_locale
+from .models import Workshop, WorkshopStatus
+from .services.minutes import Minutes, compile_minutes
+from .services.workshops import get_workshop_by_code
+
+bp = Blueprint("results", __name__)
+
+
+def results_public(workshop: Workshop) -> bool:
+    """May anyone with the code see this workshop's results now?"""
+    if getattr(workshop, "results_private", False) or workshop.status == WorkshopStatus.DRAFT:
+        return False
+    return workshop.status == WorkshopStatus.CLOSED or bool(workshop.results_published)
+
+
+def public_minutes(workshop: Workshop) -> Minutes:
+    """The minutes as the organiser chose them, minus anything moderated away."""
+    compiled = compile_minutes(workshop)
+    return replace(compiled, options=replace(compiled.options, hidden=False))
+
+
+def results_response(workshop: Workshop):
+    """The results page; ``participant.workshop`` returns this instead of the waiting page."""
+    minutes = public_minutes(workshop)
+    response = Response(render_template("participant/results.html", workshop=workshop, minutes=minutes,
+                                        action_status=action_status))
+    # Public but changing (the organiser may still edit or withdraw): always revalidate.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def load_public(code: str, endpoint: str) -> Workshop:
+    workshop = get_workshop_by_code(code)
+    if workshop is None or not results_public(workshop):
+        abort(404)
+    if code != workshop.join_code:
+        abort(redirect(url_for(endpoint, code=workshop.join_code), 301))
+    g.locale = session.get("locale") or browser_locale() or workshop.language
+    return workshop
+
+
+@bp.get("/j/<code>/results")
+def page(code: str):
+    """The results page at its own address, for a link shared while the workshop is still live."""
+    return results_response(load_public(code, "results.page"))
+
+
+@bp.get("/j/<code>/results.pdf")
+def pdf(code: str):
+    """The results as the minutes' PDF; 404 unless the results are public."""
+    from .exporters.pdf import render_pdf
+    from .export import attachment
+    minutes = public_minutes(load_public(code, "results.pdf"))
+    response = Response(render_pdf(minutes), content_type="application/pdf")
+    response.headers["Content-Disposition"] = attachment(f"{file_stem(minutes)}.pdf")
+    response.headers["Cache-Control"] = "no-cache"
+    return response

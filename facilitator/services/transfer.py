@@ -1,0 +1,513 @@
+"""A whole workshop as JSON, and back: to move it between servers or start the next one from it.
+
+The file names things by keys of its own ("q1", "s12", table and round numbers),
+never by database ids: ids mean nothing on another server and must not be
+trusted. Import checks the whole file before it writes anything, and answers a
+bad file with a translated message that says where and what is wrong.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date, datetime, time, timezone
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from . import DomainError
+from .minutes import MINUTES_TEXT_MAX_LENGTH, MinutesOptions, current_edit
+from .participants import count_participants
+from .questions import QUESTION_MAX_LENGTH
+from .text import clean_text
+from .workshops import WorkshopDetails, check_times, create_workshop
+from ..extensions import db
+from ..models import (
+    Action, CafeTable, Facilitator, MinutesRevision, Participant, Round, Suggestion,
+    SuggestionStatus, Theme, Vote, Workshop, WorkshopStatus, utcnow,
+)
+
+FORMAT = "facilitator-workshop"
+VERSION = 1
+# Generous for any real workshop, small enough that a hostile file cannot exhaust the server.
+LIMITS = {"questions": 200, "tables": 500, "rounds": 200, "themes": 1000, "suggestions": 50_000,
+          "actions": 5_000}
+SUGGESTION_TEXT_MAX = 5_000
+OPTION_NAMES = list(MinutesOptions.__dataclass_fields__)
+
+
+class InvalidImport(DomainError):
+    """The file is not a workshop this server can import; ``message`` says why, translated."""
+
+
+# -- export -------------------------------------------------------------------------------------
+
+def export_workshop(workshop: Workshop) -> dict:
+    """Everything that makes the workshop and its results, keyed by the file's own names."""
+    question_keys = {q.id: f"q{n}" for n, q in enumerate(workshop.questions, start=1)}
+    theme_keys = {t.id: f"t{n}" for n, t in enumerate(workshop.themes, start=1)}
+    suggestions = db.session.scalars(select(Suggestion).where(Suggestion.workshop_id == workshop.id)
+                                     .order_by(Suggestion.id)).all()
+    suggestion_keys = {s.id: f"s{n}" for n, s in enumerate(suggestions, start=1)}
+    dots = dict(db.session.execute(
+        select(Vote.suggestion_id, func.sum(Vote.dots)).join(Suggestion)
+        .where(Suggestion.workshop_id == workshop.id).group_by(Vote.suggestion_id)).all())
+    tables = {t.id: t.number for t in workshop.tables}
+    rounds = {r.id: r.number for r in workshop.rounds}
+    edit, _number = current_edit(workshop)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": iso(utcnow()),
+        "workshop": {
+            "title": workshop.title, "date": iso(workshop.date), "start_time": iso(workshop.start_time),
+            "end_time": iso(workshop.end_time), "place": workshop.place, "theme": workshop.theme,
+            "language": workshop.language, "program": workshop.program, "status": workshop.status,
+            "moderation": workshop.moderation, "table_mode": workshop.table_mode,
+            "projector_view": workshop.projector_view, "projector_group": workshop.projector_group,
+            "vote_budget": workshop.vote_budget, "vote_max_per_item": workshop.vote_max_per_item,
+            "joining_open": workshop.joining_open, "results_hidden": workshop.results_hidden,
+            "results_published": workshop.results_published, "retention_days": workshop.retention_days,
+        },
+        "facilitators": [m.facilitator.name for m in workshop.members],
+        "questions": [{"key": question_keys[q.id], "text": q.text, "voting": q.voting_state}
+                      for q in workshop.questions],
+        "tables": [{"number": t.number, "name": t.name, "question": question_keys.get(t.question_id)}
+                   for t in workshop.tables],
+        "rounds": [{"number": r.number, "duration_seconds": r.duration_seconds,
+                    "question": question_keys.get(r.question_id), "started_at": iso(r.started_at),
+                    "ends_at": iso(r.ends_at), "ended_at": iso(r.ended_at)} for r in workshop.rounds],
+        "themes": [{"key": theme_keys[t.id], "name": t.name, "question": question_keys.get(t.question_id)}
+                   for t in workshop.themes],
+        "suggestions": [{
+            "key": suggestion_keys[s.id], "question": question_keys[s.question_id],
+            "table": tables.get(s.table_id), "round": rounds.get(s.round_id),
+            "theme": theme_keys.get(s.theme_id), "text": s.text, "original_text": s.original_text,
+            "status": s.status, "pinned": s.pinned, "merged_into": suggestion_keys.get(s.merged_into_id),
+            "votes": int(dots.get(s.id) or 0), "created_at": iso(s.created_at)} for s in suggestions],
+        "actions": [{"what": a.what, "owner": a.owner, "due_date": iso(a.due_date), "status": a.status,
+                     "suggestion": suggestion_keys.get(a.suggestion_id), "theme": theme_keys.get(a.theme_id)}
+                    for a in workshop.actions],
+        "minutes": {
+            "opening_text": edit.opening_text, "closing_text": edit.closing_text,
+            "signature": edit.signature,
+            "participant_count": edit.participant_count if edit.participant_count is not None
+            else count_participants(workshop),
+            "options": {name: getattr(edit.options, name) for name in OPTION_NAMES},
+        },
+    }
+
+
+def iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
+    return value.isoformat()
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+class Checker:
+    """Reads one record of the file, field by field, with messages that name the place."""
+
+    def __init__(self, record, where, allowed: set[str]):
+        self.where = where
+        if not isinstance(record, dict):
+            self.fail(_l("%(where)s must be an object with named fields.", where=where))
+        unknown = sorted(set(record) - allowed)
+        if unknown:
+            self.fail(_l("%(where)s: unknown field “%(field)s”. Was the file made by another program?",
+                         where=where, field=unknown[0]))
+        self.record = record
+
+    def fail(self, message):
+        raise InvalidImport(message)
+
+    def get(self, name, required=True):
+        if name not in self.record:
+            if required:
+                self.fail(_l("%(where)s: “%(field)s” is missing.", where=self.where, field=name))
+            return None
+        return self.record[name]
+
+    def text(self, name, max_length, required=False, multiline=False, empty_ok=True) -> str:
+        value = self.get(name, required)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str):
+            self.fail(_l("%(where)s: “%(field)s” must be text.", where=self.where, field=name))
+        try:
+            cleaned = clean_text(value, max_length=max_length, multiline=multiline, required=not empty_ok)
+        except DomainError:
+            if empty_ok:
+                self.fail(_l("%(where)s: “%(field)s” must be text of at most %(max)d characters.",
+                             where=self.where, field=name, max=max_length))
+            self.fail(_l("%(where)s: “%(field)s” must be text of 1 to %(max)d characters.",
+                         where=self.where, field=name, max=max_length))
+        return cleaned
+
+    def integer(self, name, low, high, required=True, nullable=False) -> int | None:
+        value = self.get(name, required)
+        if value is None and (nullable or not required):
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(_l("%(where)s: “%(field)s” must be a whole number from %(min)d to %(max)d.",
+                         where=self.where, field=name, min=low, max=high))
+        return value
+
+    def boolean(self, name, default=False) -> bool:
+        value = self.get(name, required=False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(_l("%(where)s: “%(field)s” must be true or false.", where=self.where, field=name))
+        return value
+
+    def choice(self, name, choices, default=None) -> str:
+        value = self.get(name, required=default is None)
+        if value is None:
+            return default
+        if value not in choices:
+            self.fail(_l("%(where)s: “%(field)s” must be one of: %(choices)s.", where=self.where,
+                         field=name, choices=", ".join(choices)))
+        return value
+
+    def when(self, name, kind):
+        """A date, time or timestamp in ISO 8601; timestamps must say their offset."""
+        value = self.get(name, required=False)
+        if value is None:
+            return None
+        examples = {date: "2010-04-13", time: "16:00", datetime: "2010-04-13T14:00:00+00:00"}
+        try:
+            if not isinstance(value, str) or len(value) > 40:
+                raise ValueError
+            parsed = kind.fromisoformat(value)
+            if kind is datetime:
+                if parsed.tzinfo is None:
+                    raise ValueError
+                parsed = parsed.astimezone(timezone.utc)
+        except ValueError:
+            self.fail(_l("%(where)s: “%(field)s” must be written like %(example)s.",
+                         where=self.where, field=name, example=examples[kind]))
+        return parsed
+
+    def reference(self, name, known, what) -> object | None:
+        value = self.get(name, required=False)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or value not in known:
+            self.fail(_l("%(where)s: “%(field)s” refers to %(what)s “%(value)s”, which is not in the file.",
+                         where=self.where, field=name, what=what, value=str(value)[:40]))
+        return value
+
+
+def records(data: dict, name: str, label) -> list:
+    value = data.get(name, [])
+    if not isinstance(value, list):
+        raise InvalidImport(_l("“%(field)s” must be a list.", field=name))
+    if len(value) > LIMITS[name]:
+        raise InvalidImport(_l("The file has %(count)d %(what)s; at most %(max)d can be imported.",
+                               count=len(value), what=label, max=LIMITS[name]))
+    return value
+
+
+def unique(seen: set, value, where, field) -> None:
+    if value in seen:
+        raise InvalidImport(_l("%(where)s: “%(field)s” “%(value)s” is used twice.",
+                               where=where, field=field, value=str(value)[:40]))
+    seen.add(value)
+
+
+def parse_json(raw: bytes | str) -> dict:
+    """The uploaded bytes as a JSON object, or a message that says what is wrong with them."""
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        data = json.loads(text)
+    except UnicodeDecodeError:
+        raise InvalidImport(_l("The file is not UTF-8 text. Choose the .json file that facilitator "
+                               "exported.")) from None
+    except (ValueError, RecursionError) as error:
+        detail = f"{error.msg}, line {error.lineno}" if isinstance(error, json.JSONDecodeError) else ""
+        raise InvalidImport(_l("The file is not valid JSON (%(detail)s). Choose the .json file that "
+                               "facilitator exported.", detail=detail or "?")) from None
+    return data
+
+
+def check_header(data) -> None:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise InvalidImport(_l("This JSON file is not a facilitator workshop export."))
+    version = data.get("version")
+    if version != VERSION:
+        raise InvalidImport(_l("This export has version %(version)s; this server reads version %(ours)d. "
+                               "Export it again from an up-to-date server.",
+                               version=str(version)[:20], ours=VERSION))
+
+
+TOP_LEVEL = {"format", "version", "exported_at", "workshop", "facilitators", "questions", "tables",
+             "rounds", "themes", "suggestions", "actions", "minutes"}
+
+
+def read_file(data) -> dict:
+    """The whole file checked and cleaned into plain values, before anything is written."""
+    check_header(data)
+    Checker(data, _l("The file"), TOP_LEVEL)
+    plan = {"workshop": read_workshop(data.get("workshop"))}
+    plan["questions"] = read_questions(data)
+    question_keys = {q["key"] for q in plan["questions"]}
+    plan["tables"] = read_tables(data, question_keys)
+    plan["rounds"] = read_rounds(data, question_keys)
+    plan["themes"] = read_themes(data, question_keys)
+    plan["suggestions"] = read_suggestions(data, plan)
+    plan["actions"] = read_actions(data, plan)
+    plan["minutes"] = read_minutes(data.get("minutes"))
+    return plan
+
+
+WORKSHOP_FIELDS = {"title", "date", "start_time", "end_time", "place", "theme", "language", "program",
+                   "status", "moderation", "table_mode", "projector_view", "projector_group",
+                   "vote_budget", "vote_max_per_item", "joining_open", "results_hidden",
+                   "results_published", "retention_days"}
+
+
+def read_workshop(record) -> dict:
+    if record is None:
+        raise InvalidImport(_l("The file has no workshop details."))
+    c = Checker(record, _l("Workshop details"), WORKSHOP_FIELDS)
+    details = WorkshopDetails(
+        title=c.text("title", 200, required=True, empty_ok=False), date=c.when("date", date),
+        start_time=c.when("start_time", time), end_time=c.when("end_time", time),
+        place=c.text("place", 200), theme=c.text("theme", 200),
+        language=c.choice("language", current_app.config["LANGUAGES"]),
+        program=c.text("program", 20_000, multiline=True))
+    try:
+        check_times(details)
+    except DomainError as error:
+        raise InvalidImport(error.message) from None
+    c.choice("status", [s.value for s in WorkshopStatus], default="draft")
+    return {"details": details, "settings": {
+        "moderation": c.choice("moderation", ["post", "pre"], default="post"),
+        "table_mode": c.choice("table_mode", ["same", "rotate"], default="same"),
+        "projector_view": c.text("projector_view", 16) or "list",
+        "projector_group": c.text("projector_group", 16) or "none",
+        "vote_budget": c.integer("vote_budget", 0, 1000, required=False) or 5,
+        "vote_max_per_item": c.integer("vote_max_per_item", 0, 1000, required=False) or 3,
+        "joining_open": c.boolean("joining_open", True),
+        "results_hidden": c.boolean("results_hidden"),
+        "results_published": c.boolean("results_published"),
+        "retention_days": c.integer("retention_days", 1, 36_500, required=False, nullable=True)}}
+
+
+def read_questions(data) -> list[dict]:
+    out, keys = [], set()
+    for n, record in enumerate(records(data, "questions", _l("questions")), start=1):
+        where = _l("Question %(num)d", num=n)
+        c = Checker(record, where, {"key", "text", "voting"})
+        key = c.text("key", 40, required=True, empty_ok=False)
+        unique(keys, key, where, "key")
+        out.append({"key": key, "text": c.text("text", QUESTION_MAX_LENGTH, required=True, empty_ok=False),
+                    "voting": c.choice("voting", ["none", "open", "closed"], default="none")})
+    if not out:
+        raise InvalidImport(_l("The file has no questions; a workshop needs at least one."))
+    return out
+
+
+def read_tables(data, question_keys) -> list[dict]:
+    out, numbers = [], set()
+    for n, record in enumerate(records(data, "tables", _l("tables")), start=1):
+        where = _l("Table %(num)d", num=n)
+        c = Checker(record, where, {"number", "name", "question"})
+        number = c.integer("number", 1, 10_000)
+        unique(numbers, number, where, "number")
+        out.append({"number": number, "name": c.text("name", 120),
+                    "question": c.reference("question", question_keys, _l("question"))})
+    return out
+
+
+def read_rounds(data, question_keys) -> list[dict]:
+    out, numbers = [], set()
+    for n, record in enumerate(records(data, "rounds", _l("rounds")), start=1):
+        where = _l("Round %(num)d", num=n)
+        c = Checker(record, where, {"number", "duration_seconds", "question", "started_at", "ends_at",
+                                    "ended_at"})
+        number = c.integer("number", 1, 10_000)
+        unique(numbers, number, where, "number")
+        out.append({"number": number, "duration_seconds": c.integer("duration_seconds", 1, 86_400),
+                    "question": c.reference("question", question_keys, _l("question")),
+                    "started_at": c.when("started_at", datetime), "ends_at": c.when("ends_at", datetime),
+                    "ended_at": c.when("ended_at", datetime)})
+    return out
+
+
+def read_themes(data, question_keys) -> list[dict]:
+    out, keys = [], set()
+    for n, record in enumerate(records(data, "themes", _l("themes")), start=1):
+        where = _l("Theme %(num)d", num=n)
+        c = Checker(record, where, {"key", "name", "question"})
+        key = c.text("key", 40, required=True, empty_ok=False)
+        unique(keys, key, where, "key")
+        out.append({"key": key, "name": c.text("name", 200, required=True, empty_ok=False),
+                    "question": c.reference("question", question_keys, _l("question"))})
+    return out
+
+
+SUGGESTION_FIELDS = {"key", "question", "table", "round", "theme", "text", "original_text", "status",
+                     "pinned", "merged_into", "votes", "created_at"}
+
+
+def read_suggestions(data, plan) -> list[dict]:
+    question_keys = {q["key"] for q in plan["questions"]}
+    tables = {t["number"] for t in plan["tables"]}
+    rounds = {r["number"] for r in plan["rounds"]}
+    themes = {t["key"] for t in plan["themes"]}
+    items = records(data, "suggestions", _l("suggestions"))
+    keys: set = set()
+    for n, record in enumerate(items, start=1):
+        if isinstance(record, dict) and isinstance(record.get("key"), str):
+            unique(keys, record["key"], _l("Suggestion %(num)d", num=n), "key")
+    out = []
+    for n, record in enumerate(items, start=1):
+        where = _l("Suggestion %(num)d", num=n)
+        c = Checker(record, where, SUGGESTION_FIELDS)
+        text = c.text("text", SUGGESTION_TEXT_MAX, required=True, empty_ok=False)
+        item = {
+            "key": c.text("key", 40, required=True, empty_ok=False),
+            "question": c.reference("question", question_keys, _l("question")),
+            "table": c.reference("table", tables, _l("table")),
+            "round": c.reference("round", rounds, _l("round")),
+            "theme": c.reference("theme", themes, _l("theme")),
+            "text": text, "original_text": c.text("original_text", SUGGESTION_TEXT_MAX) or text,
+            "status": c.choice("status", [s.value for s in SuggestionStatus], default="visible"),
+            "pinned": c.boolean("pinned"),
+            "merged_into": c.reference("merged_into", keys, _l("suggestion")),
+            "votes": c.integer("votes", 0, 1_000_000, required=False) or 0,
+            "created_at": c.when("created_at", datetime)}
+        if item["question"] is None:
+            c.fail(_l("%(where)s: “%(field)s” is missing.", where=where, field="question"))
+        out.append(item)
+    merged = {item["key"] for item in out if item["merged_into"]}
+    for n, item in enumerate(out, start=1):
+        if item["merged_into"] in merged:
+            raise InvalidImport(_l("Suggestion %(num)d is merged into a suggestion that is itself merged "
+                                   "into another.", num=n))
+    return out
+
+
+def read_actions(data, plan) -> list[dict]:
+    suggestions = {s["key"] for s in plan["suggestions"]}
+    themes = {t["key"] for t in plan["themes"]}
+    out = []
+    for n, record in enumerate(records(data, "actions", _l("actions")), start=1):
+        where = _l("Action %(num)d", num=n)
+        c = Checker(record, where, {"what", "owner", "due_date", "status", "suggestion", "theme"})
+        status = c.text("status", 16) or "open"
+        if not status.replace("_", "").isalpha():
+            c.fail(_l("%(where)s: “%(field)s” must be a single word.", where=where, field="status"))
+        out.append({"what": c.text("what", 5_000, required=True, empty_ok=False, multiline=True),
+                    "owner": c.text("owner", 200), "due_date": c.when("due_date", date), "status": status,
+                    "suggestion": c.reference("suggestion", suggestions, _l("suggestion")),
+                    "theme": c.reference("theme", themes, _l("theme"))})
+    return out
+
+
+def read_minutes(record) -> dict | None:
+    if record is None:
+        return None
+    c = Checker(record, _l("Minutes"), {"opening_text", "closing_text", "signature", "participant_count",
+                                        "options"})
+    options = c.get("options", required=False) or {}
+    o = Checker(options, _l("Minutes options"), set(OPTION_NAMES))
+    return {"opening_text": c.text("opening_text", MINUTES_TEXT_MAX_LENGTH, multiline=True),
+            "closing_text": c.text("closing_text", MINUTES_TEXT_MAX_LENGTH, multiline=True),
+            "signature": c.text("signature", MINUTES_TEXT_MAX_LENGTH, multiline=True),
+            "participant_count": c.integer("participant_count", 0, 1_000_000, required=False, nullable=True),
+            "options": MinutesOptions(**{name: o.boolean(name, getattr(MinutesOptions(), name))
+                                         for name in OPTION_NAMES})}
+
+
+# -- import -------------------------------------------------------------------------------------
+
+def import_workshop(data, owner: Facilitator) -> Workshop:
+    """A new draft workshop, owned by ``owner`` with a fresh join code, from an export.
+
+    ``data`` is the parsed JSON (see ``parse_json``). Nothing is written unless the
+    whole file is valid; the caller commits.
+    """
+    plan = read_file(data)
+    workshop = create_workshop(owner, plan["workshop"]["details"], [q["text"] for q in plan["questions"]])
+    for name, value in plan["workshop"]["settings"].items():
+        setattr(workshop, name, value)
+    questions = dict(zip((q["key"] for q in plan["questions"]), workshop.questions, strict=True))
+    for record, question in zip(plan["questions"], workshop.questions, strict=True):
+        # Nothing runs in a draft: voting that was open is imported as finished.
+        question.voting_closed_at = utcnow() if record["voting"] != "none" else None
+    tables = {t["number"]: CafeTable(workshop=workshop, number=t["number"], name=t["name"],
+                                     question_id=key_id(questions, t["question"])) for t in plan["tables"]}
+    rounds = {r["number"]: Round(workshop=workshop, number=r["number"], duration_seconds=r["duration_seconds"],
+                                 question_id=key_id(questions, r["question"]), started_at=r["started_at"],
+                                 ends_at=r["ends_at"], ended_at=r["ended_at"]) for r in plan["rounds"]}
+    themes = {t["key"]: Theme(workshop_id=workshop.id, question_id=key_id(questions, t["question"]),
+                              name=t["name"], position=n) for n, t in enumerate(plan["themes"], start=1)}
+    db.session.add_all([*tables.values(), *rounds.values(), *themes.values()])
+    db.session.flush()
+    suggestions = add_suggestions(workshop, plan["suggestions"], questions, tables, rounds, themes)
+    add_actions(workshop, plan["actions"], suggestions, themes)
+    if plan["minutes"]:
+        minutes = plan["minutes"]
+        db.session.add(MinutesRevision(
+            workshop_id=workshop.id, number=1, author_id=owner.id, opening_text=minutes["opening_text"],
+            closing_text=minutes["closing_text"], signature=minutes["signature"],
+            participant_count=minutes["participant_count"], options=minutes["options"].to_json()))
+    db.session.flush()
+    return workshop
+
+
+def key_id(objects: dict, key) -> int | None:
+    return objects[key].id if key is not None else None
+
+
+def add_suggestions(workshop, items, questions, tables, rounds, themes) -> dict[str, Suggestion]:
+    created: dict[str, Suggestion] = {}
+    for seq, item in enumerate(items, start=1):
+        created[item["key"]] = Suggestion(
+            workshop_id=workshop.id, question_id=questions[item["question"]].id,
+            table_id=key_id(tables, item["table"]), round_id=key_id(rounds, item["round"]),
+            theme_id=key_id(themes, item["theme"]), text=item["text"], original_text=item["original_text"],
+            status=item["status"], pinned=item["pinned"], seq=seq,
+            created_at=item["created_at"] or utcnow())
+    db.session.add_all(created.values())
+    workshop.event_seq = len(items)
+    db.session.flush()
+    for item in items:
+        if item["merged_into"]:
+            created[item["key"]].merged_into_id = created[item["merged_into"]].id
+    add_votes(workshop, items, created)
+    return created
+
+
+def add_votes(workshop, items, created) -> None:
+    """The dots each suggestion had, held by one stand-in participant: who voted is not exported."""
+    voted = [item for item in items if item["votes"]]
+    if not voted:
+        return
+    holder = Participant(workshop_id=workshop.id, display_name="", token=secrets.token_urlsafe(24))
+    db.session.add(holder)
+    db.session.flush()
+    db.session.add_all([Vote(suggestion_id=created[item["key"]].id, participant_id=holder.id,
+                             dots=item["votes"]) for item in voted])
+
+
+def add_actions(workshop, items, suggestions, themes) -> None:
+    db.session.add_all([Action(
+        workshop_id=workshop.id, suggestion_id=key_id(suggestions, a["suggestion"]),
+        theme_id=key_id(themes, a["theme"]), what=a["what"], owner=a["owner"], due_date=a["due_date"],
+        status=a["status"]) for a in items])
+
+
+def import_json(raw: bytes | str, owner: Facilitator) -> Workshop:
+    """Parse and import an uploaded export; raises InvalidImport with a message for the user."""
+    return import_workshop(parse_json(raw), owner)
+
+
+__all__ = ["FORMAT", "VERSION", "InvalidImport", "export_workshop", "import_json", "import_workshop",
+           "parse_json"]
