@@ -1,7 +1,8 @@
 """Fixtures in the flaskr style: an app per test on a fresh database, its clients, and helpers.
 
-Every test using ``app`` runs twice: on in-memory SQLite and on a SQLite file
-in WAL mode, since the two behave differently under concurrency.
+Every test using ``app`` runs three times: on in-memory SQLite, on a SQLite
+file in WAL mode, and on PostgreSQL, since they behave differently under
+concurrency and in what SQL they accept.
 
 No app context stays pushed while requests run: Flask would share it (and its
 ``g``, where Flask-Login keeps the user) between the requests of different
@@ -36,14 +37,46 @@ def require_or_skip(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(params=["memory", "file"])
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of its own on the PostgreSQL server, made for this test session and dropped after."""
+    try:
+        import psycopg
+        admin = psycopg.connect(POSTGRES_SERVER, autocommit=True, connect_timeout=3)
+    except Exception as error:  # no server on this laptop
+        require_or_skip(f"PostgreSQL is not reachable at {POSTGRES_SERVER}: {error}")
+    name = f"facilitator_test_{os.getpid()}"
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def empty_postgres(app) -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["memory", "file", "postgres"])
 def app(request, tmp_path):
-    uri = "sqlite://" if request.param == "memory" else f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    if request.param == "postgres":
+        uri = request.getfixturevalue("postgres_url")
+    else:
+        uri = "sqlite://" if request.param == "memory" else f"sqlite:///{tmp_path / 'test.sqlite3'}"
     app = create_app(type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri}))
     with app.app_context():
         upgrade()
+        if request.param == "postgres":
+            empty_postgres(app)
     yield app
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 

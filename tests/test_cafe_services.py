@@ -211,8 +211,8 @@ def test_vote_budget_and_maximum_per_suggestion(app, cafe, facilitator):
             ("item 1", 2), ("item 0", 0), ("item 2", 0)]
 
 
-# Threads need a real file database: in-memory SQLite is one connection shared by all.
-@pytest.mark.parametrize("app", ["file"], indirect=True)
+# Threads need a real database: in-memory SQLite is one connection shared by all.
+@pytest.mark.parametrize("app", ["file", "postgres"], indirect=True)
 def test_budget_holds_when_one_person_taps_on_two_phones_at_once(app, cafe, facilitator):
     with app.app_context():
         w, actor = ctx(app, cafe.id, facilitator.id)
