@@ -127,3 +127,24 @@ def test_live_pages_load_the_live_script(logged_in, live_workshop, view):
     page = logged_in.get(url).get_data(as_text=True)
     assert f'data-live="{live_workshop.join_code}"' in page
     assert "/static/js/live.js" in page and "/static/vendor/socket.io.min.js" in page
+
+
+def test_console_refetches_its_snapshot(app, logged_in, phone, live_workshop):
+    post_suggestion(phone, live_workshop, "seen after a reconnect")
+    fragment = logged_in.get(f"/host/workshops/{live_workshop.id}?fragment=console").get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="console-main"') and "seen after a reconnect" in fragment
+    assert "<html" not in fragment
+
+
+def test_pushes_are_coalesced_into_few_messages(app, logged_in, phone, live_workshop):
+    import time
+    app.config["LIVE_COALESCE_SECONDS"] = 0.3
+    projector = socket_client(app, logged_in.client, live_workshop)
+    projector.get_received()
+    for number in range(8):
+        post_suggestion(phone, live_workshop, f"burst {number}")
+    time.sleep(1.0)
+    messages = events(projector, "suggestions")
+    items = [item for message in messages for item in message["items"]]
+    assert sorted(item["html"].split(">")[1].split("<")[0] for item in items) == sorted(f"burst {n}" for n in range(8))
+    assert len(messages) < 8

@@ -70,6 +70,9 @@ def edit_workshop(workshop_id: int):
 def workshop(workshop_id: int):
     """The console: status, join details, questions, and the live feed."""
     workshop = load_workshop(workshop_id)
+    if request.args.get("fragment") == "console":
+        # What a console refetches after a reconnect or a co-facilitator's change.
+        return render_template("host/_console.html", **console_context(workshop))
     return render_template("host/workshop.html", **console_context(workshop))
 
 
