@@ -28,6 +28,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .extensions import csrf, htmx, login_manager, migrate, db
 
     security.check_production_config(app)
+    from . import assets
+    assets.init_app(app)  # first, so its compressing after_request runs last
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -41,9 +43,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     realtime.init_app(app)
     cli.init_app(app)
 
-    from . import auth, host, participant, projector, export, results
+    from . import auth, host, participant, projector, export, results, pages
     app.register_blueprint(auth.bp)
     app.register_blueprint(results.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(host.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(projector.bp)

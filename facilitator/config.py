@@ -58,6 +58,9 @@ class Config:
     # Pushes to a room within this many seconds go out as one message.
     LIVE_COALESCE_SECONDS = float(os.environ.get("LIVE_COALESCE_SECONDS", "0.15"))
 
+    # Where people report an accessibility problem: an e-mail address or a web address.
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
+
     SUGGESTION_MAX_LENGTH = 500
     DISPLAY_NAME_MAX_LENGTH = 40
 

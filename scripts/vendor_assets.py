@@ -3,7 +3,9 @@
 
 The app makes no request to any host other than its own, so the JavaScript
 it needs (htmx and the Socket.IO client) is served from static/vendor/ rather
-than from a CDN. This script keeps those copies honest:
+than from a CDN; axe-core sits beside them for the accessibility tests, which
+inject it into pages (no template links it). This script keeps those copies
+honest:
 
   python scripts/vendor_assets.py          # fetch the pinned versions, rewrite
   python scripts/vendor_assets.py --check  # offline: verify files on disk
@@ -34,6 +36,12 @@ ASSETS = [
     {"package": "socket.io-client", "version": "4.8.4", "files": {
         "package/dist/socket.io.min.js": "static/vendor/socket.io.min.js",
         "package/LICENSE": "static/vendor/LICENSE.socket.io-client.txt"}},
+    # For the tests only: they inject it into pages to check accessibility (WCAG 2.1 AA).
+    # No template links it, so it never reaches a participant's phone.
+    {"package": "axe-core", "version": "4.14.1", "test_only": True, "files": {
+        "package/axe.min.js": "static/vendor/axe.min.js",
+        "package/LICENSE": "static/vendor/LICENSE.axe-core.txt",
+        "package/LICENSE-3RD-PARTY.txt": "static/vendor/LICENSE-3RD-PARTY.axe-core.txt"}},
 ]
 MANIFEST = "static/vendor/vendor.json"
 MAX_MEMBER_BYTES = 5 * 1024 * 1024  # a vendored file this big means something is wrong
@@ -98,6 +106,8 @@ def refresh(root: Path) -> None:
             members = extract(tarball, list(asset["files"]))
             entry = {"package": asset["package"], "version": asset["version"],
                      "integrity": integrity, "files": []}
+            if asset.get("test_only"):
+                entry["test_only"] = True
             for source, dest in asset["files"].items():
                 staged[dest] = members[source]
                 entry["files"].append({"path": dest, "source": source,

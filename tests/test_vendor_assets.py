@@ -37,3 +37,25 @@ def test_check_names_a_corrupted_file(tmp_path):
     assert result.returncode != 0
     assert "static/vendor/socket.io.min.js" in result.stderr
     assert "htmx.min.js" not in result.stderr
+
+
+def test_axe_core_is_vendored_for_the_tests_only():
+    # The accessibility tests inject axe-core from here; it must be the pinned 4.x build.
+    import json
+    manifest = json.loads((ROOT / "static" / "vendor" / "vendor.json").read_text())
+    axe = next(a for a in manifest["assets"] if a["package"] == "axe-core")
+    assert axe["version"].startswith("4.") and axe.get("test_only") is True
+    assert {f["path"] for f in axe["files"]} >= {"static/vendor/axe.min.js", "static/vendor/LICENSE.axe-core.txt"}
+    # No page links it: it is never sent to a participant's phone.
+    linked = [p for p in (ROOT / "templates").rglob("*.html") if "axe.min.js" in p.read_text(encoding="utf-8")]
+    assert linked == []
+
+
+def test_check_names_a_missing_file(tmp_path):
+    shutil.copytree(ROOT / "static" / "vendor", tmp_path / "static" / "vendor")
+    (tmp_path / "scripts").mkdir()
+    shutil.copy2(ROOT / SCRIPT, tmp_path / SCRIPT)
+    (tmp_path / "static" / "vendor" / "axe.min.js").unlink()
+    result = run_check(tmp_path)
+    assert result.returncode != 0
+    assert "static/vendor/axe.min.js: missing" in result.stderr

@@ -42,7 +42,8 @@
       } else {
         list.appendChild(next);
         bumpCount(item.question_id, 1);
-        var note = list.parentElement && list.parentElement.querySelector(".empty-note");
+        var scope = list.closest("#stage") || list.parentElement;
+        var note = scope && scope.querySelector(".empty-note");
         if (note) note.remove();
       }
       htmx.process(next);
