@@ -9,6 +9,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..collation import sort_key
+
 # Function words that would crowd out the content; short lists of the most frequent ones.
 STOP_WORDS = {
     "nb": """alle andre at av bare begge ble blei bli blir da de dem den denne der deres det dette di
@@ -76,4 +78,4 @@ def word_cloud(texts: list[str], language: str, limit: int = 40) -> list[CloudWo
     top, low = common[0][1], common[-1][1]
     span = max(top - low, 1)
     words = [CloudWord(w, c, 1 + round((c - low) * (SIZES - 1) / span)) for w, c in common]
-    return sorted(words, key=lambda w: w.word)
+    return sorted(words, key=lambda w: sort_key(w.word, language))
