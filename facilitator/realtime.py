@@ -169,7 +169,7 @@ def broadcast_screens(workshop: Workshop) -> None:
 
 def broadcast_status(workshop: Workshop) -> None:
     """The workshop went live or closed: every view reloads its whole page."""
-    socketio.emit("status", {"status": workshop.status}, to=workshop.room)
+    socketio.emit("status", {"status": workshop.status, "by": acting_facilitator_id()}, to=workshop.room)
 
 
 def push_stage(workshop: Workshop) -> None:

@@ -117,7 +117,8 @@ def test_status_change_tells_every_view(app, logged_in, phone, live_workshop):
     listener.get_received()
     console = f"/host/workshops/{live_workshop.id}"
     logged_in.submit(console, f"{console}/status", {"status": "closed"})
-    assert events(listener, "status") == [{"status": "closed"}]
+    [event] = events(listener, "status")
+    assert event["status"] == "closed" and event["by"] is not None
 
 
 @pytest.mark.parametrize("view", ["projector", "console"])

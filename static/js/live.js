@@ -144,5 +144,9 @@
     saveDrafts();
     document.querySelectorAll("[data-console-refresh]").forEach(function (el) { htmx.trigger(el, "refresh"); });
   });
-  socket.on("status", function () { window.location.reload(); });
+  socket.on("status", function (data) {
+    // The console that made the change is already on its way to the new page.
+    if (data.by && String(data.by) === document.body.dataset.facilitator) return;
+    window.location.reload();
+  });
 })();
