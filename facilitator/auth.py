@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -18,6 +19,10 @@ from .services.accounts import (
 )
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+class AcceptForm(FlaskForm):
+    """Just the CSRF token: accepting an invitation is a deliberate POST."""
 
 login_manager.login_view = "auth.login"
 login_manager.user_loader(load_facilitator)
@@ -89,6 +94,11 @@ def invite(token: str):
         flash(_("This invitation has been used or withdrawn. Ask for a new one."), "error")
         return redirect(url_for("auth.login"))
     if current_user.is_authenticated:
+        if request.method != "POST":
+            # Nothing changes on GET: a link or an image elsewhere must not sign anyone up.
+            return render_template("auth/invite_accept.html", invite=pending, form=AcceptForm())
+        if not AcceptForm().validate_on_submit():
+            abort(400)
         try:
             workshop = accept_invite(pending, current_user)
         except DomainError as error:

@@ -1,29 +1,101 @@
-"""Database wiring: one long-lived SQLite connection per process, in WAL mode.
+"""Database wiring: SQLite for one process, PostgreSQL when the app grows past it.
 
-Connecting per request measured 4-6x slower, and under gevent a single
-connection also serialises writers instead of letting them spin on SQLite's
-busy lock while holding the only thread.
+SQLite: one long-lived connection per process, in WAL mode. Connecting per
+request measured 4-6x slower, and under gevent a single connection also
+serialises writers instead of letting them spin on SQLite's busy lock while
+holding the only thread.
+
+PostgreSQL (psycopg 3): a small pool per process, sized against the server's
+connection limit, and a driver that yields to other greenlets while it waits
+for the server (see ``make_psycopg_cooperative``).
 """
-from flask import Flask
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .extensions import db
 
+log = logging.getLogger(__name__)
+
+# A gevent process runs Python on one core, so more connections than requests
+# that are really waiting on PostgreSQL at the same moment buy nothing. A
+# request keeps its connection from its first query until the app context ends
+# (Flask-SQLAlchemy's scoped session), render and broadcast included; 2,000
+# phones sending at once queue on the pool (a gevent-aware wait, in order)
+# rather than on the server. PostgreSQL's default max_connections is 100 with
+# 3 reserved for superusers: 4 processes x (10 + 10) = 80 leaves room for
+# migrations, psql and a backup. More processes: lower these or raise
+# max_connections, or put PgBouncer (session mode) in front.
+PG_POOL_SIZE = 10
+PG_MAX_OVERFLOW = 10
+# Longer than any burst we measured (2,000 phones joining at once), short
+# enough that a wedged database shows up as errors, not as a silent hang.
+PG_POOL_TIMEOUT = 30
+PG_CONNECT_ARGS = {
+    "connect_timeout": 5,
+    "application_name": "facilitator",
+    # A venue's network or a failover can cut a connection without a FIN; TCP
+    # keepalives let the pool notice before a phone's request does.
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+
 
 def init_app(app: Flask) -> None:
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    uri = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite") and uri not in ("sqlite://", "sqlite:///:memory:"):
         options.setdefault("pool_size", 1)
         options.setdefault("max_overflow", 0)
         options.setdefault("pool_timeout", 30)
     elif uri.startswith("postgresql"):
+        make_psycopg_cooperative()
+        options.setdefault("pool_size", PG_POOL_SIZE)
+        options.setdefault("max_overflow", PG_MAX_OVERFLOW)
+        options.setdefault("pool_timeout", PG_POOL_TIMEOUT)
+        # One round trip per checkout (~0.1 ms on a LAN) so that a connection
+        # PostgreSQL dropped (restart, failover, idle kill) is replaced
+        # instead of failing the phone's request that drew it.
         options.setdefault("pool_pre_ping", True)
-        uri = uri.replace("postgresql://", "postgresql+psycopg://", 1)
-        app.config["SQLALCHEMY_DATABASE_URI"] = uri
+        options.setdefault("connect_args", dict(PG_CONNECT_ARGS))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+
+
+def normalise_url(uri: str) -> str:
+    """Route postgres:// and postgresql:// URLs to psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix):]
+    return uri
+
+
+def make_psycopg_cooperative() -> None:
+    """Make sure psycopg waits for PostgreSQL through gevent, not in C.
+
+    psycopg (3.1.14 and later) notices gevent's monkey-patching when it is
+    imported and then waits on the socket with the patched ``select.poll``,
+    which lets other greenlets run during a query. Its default, ``wait_c``,
+    calls poll() in C: one slow query would freeze every phone's socket in the
+    process. The choice is made once, at import: if psycopg was imported
+    before ``monkey.patch_all()`` (a gunicorn config or a tool importing it
+    early), it kept ``wait_c``; switch it here.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("select"):
+        return
+    from psycopg import waiting
+    if getattr(waiting, "wait_c", None) is not None and waiting.wait is waiting.wait_c:
+        log.warning("psycopg was imported before gevent patched select; using wait_poll")
+        waiting.wait = waiting.wait_poll
 
 
 @event.listens_for(Engine, "connect")
@@ -36,7 +108,8 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Short: a writer waiting here sleeps inside SQLite and holds the whole gevent worker.
+    cursor.execute("PRAGMA busy_timeout=2000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
     # Let SQLAlchemy, not the driver, decide where transactions begin, so that
@@ -46,5 +119,10 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+    """Requests that write take the write lock first (BEGIN IMMEDIATE): SQLite waits out a
+    brief lock held elsewhere only then; a read that later turns into a write gets
+    SQLITE_BUSY at once, without its busy timeout."""
+    if connection.dialect.name != "sqlite":
+        return
+    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

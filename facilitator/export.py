@@ -75,6 +75,8 @@ class ImportForm(FlaskForm):
 def import_workshop():
     """Upload a JSON export; it becomes a new draft workshop of the current facilitator."""
     request.max_content_length = IMPORT_MAX_BYTES
+    if request.method == "POST":
+        csrf.protect()  # exempt from the app-wide hook only so the size limit could be raised first
     form = ImportForm()
     if form.validate_on_submit():
         try:

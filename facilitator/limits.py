@@ -22,6 +22,9 @@ LOGIN_PER_ACCOUNT_AND_ADDRESS = "5 per minute"
 # distributed guess of one password.
 LOGIN_PER_ACCOUNT = "100 per hour"
 WRONG_CODES_PER_ADDRESS = "60 per minute"
+# Refused joins (a wrong passcode) per address and workshop: a room behind one NAT mistypes a
+# few; a guesser is stopped long before a passcode falls.
+REFUSED_JOINS_PER_ADDRESS = "30 per 10 minutes"
 JOINS_PER_WORKSHOP = "10000 per minute"
 SUGGESTIONS_PER_PARTICIPANT = "20 per minute"
 SUGGESTIONS_PER_WORKSHOP = "12000 per minute"
@@ -94,6 +97,14 @@ def names_a_workshop() -> bool:
 
 code_guess_limit = limiter.limit(WRONG_CODES_PER_ADDRESS, deduct_when=failed, exempt_when=names_a_workshop)
 join_limit = limiter.limit(JOINS_PER_WORKSHOP, key_func=workshop_key, on_breach=record_flood)
+
+
+def address_and_workshop() -> str:
+    return f"{get_remote_address()}|{workshop_key()}"
+
+
+refused_join_limit = limiter.limit(REFUSED_JOINS_PER_ADDRESS, key_func=address_and_workshop, methods=["POST"],
+                                   deduct_when=failed, on_breach=record_flood)
 suggestion_limits = [
     limiter.limit(SUGGESTIONS_PER_PARTICIPANT, key_func=participant_key, on_breach=record_flood),
     limiter.limit(SUGGESTIONS_PER_WORKSHOP, key_func=workshop_key, on_breach=record_flood),

@@ -17,7 +17,7 @@ from .extensions import db
 from .forms import CodeForm, JoinForm, SuggestionForm, VoteForm
 from .i18n import browser_locale, normalise_locale
 from .results import results_public, results_response
-from .limits import code_guess_limit, join_limit, suggestion_limits, vote_limit
+from .limits import code_guess_limit, join_limit, refused_join_limit, suggestion_limits, vote_limit
 from .models import Participant, Question, Suggestion, Workshop, WorkshopStatus
 from .services import DomainError
 from .services.accounts import has_any_facilitator
@@ -93,6 +93,7 @@ def workshop(code: str):
 
 @bp.post("/j/<code>/join")
 @code_guess_limit
+@refused_join_limit
 @join_limit
 def join(code: str):
     """Join as a new participant (no account; the name is optional)."""

@@ -9,7 +9,7 @@ from .outline import Facts, Heading, ItemList, Paragraph, Table, build_outline, 
 from ..services.minutes import Minutes
 
 # Characters that can start or change Markdown structure when typed by a participant.
-_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!])")
+_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!&])")
 # Only what CommonMark reads as a block marker ("- " and "1. " lists; ">" is escaped above)
 # and lines of "=" or "-" that would turn the line above into a heading.
 _LIST_MARKER = re.compile(r"^(\s*)([-+])(?=\s|$)")

@@ -46,8 +46,12 @@ _cache: OrderedDict[str, bytes] = OrderedDict()
 _cache_lock = Lock()
 
 
+# Text stored before clean_text turned them into plain breaks; WeasyPrint fails on them.
+_LINE_SEPARATORS = str.maketrans({"\u2028": " ", "\u2029": " "})
+
+
 def render_pdf(minutes: Minutes) -> bytes:
-    source = render_html(minutes)
+    source = render_html(minutes).translate(_LINE_SEPARATORS)
     key = hashlib.sha256(source.encode()).hexdigest()
     with _cache_lock:
         if key in _cache:

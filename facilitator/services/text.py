@@ -23,7 +23,9 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = False,
     collapse spaces; reject empty or over-long text with a message that says
     what to change."""
     text = unicodedata.normalize("NFC", value or "")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Every line separator Unicode knows (VT, FF, U+0085, U+2028, ...) becomes a plain break,
+    # so words around it are never glued together nor kept apart by an invisible character.
+    text = "\n".join(text.splitlines())
     kept, combining_run = [], 0
     for char in text:
         if char == "\n" and multiline:
@@ -40,7 +42,9 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = False,
         if combining_run > _MAX_COMBINING_RUN:
             continue
         kept.append(char)
-    lines = [_SPACES.sub(" ", line).strip() for line in "".join(kept).split("\n")]
+    # Dropping a format character can bring a letter and its mark together: compose them again.
+    kept_text = unicodedata.normalize("NFC", "".join(kept))
+    lines = [_SPACES.sub(" ", line).strip() for line in kept_text.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if required and not text:
         raise DomainError(_l("Please write something first."), field)
