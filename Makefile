@@ -35,7 +35,8 @@ run: install
 	@echo
 	@echo "  facilitator is running at http://$(HOST):$(PORT)/   (Ctrl+C stops it)"
 	@echo
-	$(BIN)/gunicorn --worker-class gevent --workers 1 --bind $(HOST):$(PORT) \
+	$(BIN)/gunicorn --worker-class gevent --workers 1 --worker-connections 10000 --keep-alive 75 \
+		--bind $(HOST):$(PORT) \
 		--access-logfile - --graceful-timeout 5 wsgi:app
 
 ## test: install what the tests need (Chromium from Debian included) and run every test

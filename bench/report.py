@@ -66,8 +66,10 @@ def markdown(results: dict) -> str:
             cell(row["ratio"], 2), cell(row["server_cpu_pct"]), cell(row["server_rss_mb"]),
             cell(row["client_cpu_pct"]), cell(row["http_p99_ms"]), cell(row.get("joins_per_s"))]) + " |")
     if results.get("throughput"):
-        lines += ["", "## Accepted suggestions/s over HTTP (closed loop, "
-                  f"{results['plan']['throughput_senders']} phones sending back to back)", "",
+        plan = results["plan"]
+        lines += ["", "## Accepted suggestions/s over HTTP (closed loop: "
+                  f"{plan['throughput_senders']} requests in flight, "
+                  f"{plan.get('throughput_phones', plan['throughput_senders'])} phones taking turns)", "",
                   "| database | endpoint | accepted/s | × bare | server CPU ms per request | p50 ms | p99 ms | rejected |",
                   "|---|---|--:|--:|--:|--:|--:|--:|"]
         for row in results["throughput"]:
