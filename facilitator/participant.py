@@ -263,10 +263,10 @@ def suggest(code: str, question_id: int):
 
 def answer_suggestion(workshop, participant, question, form, error):
     if request.headers.get("HX-Request"):
-        context = panel_context(workshop, participant)
         kept_text = form.text.data if error else ""
         return render_template("participant/_question.html", question=question, error=error,
-                               text=kept_text, sent=error is None, **context), 422 if error else 200
+                               text=kept_text, sent=error is None,
+                               **question_context(workshop, participant, question)), 422 if error else 200
     if error and not question.is_open:
         flash(error, "error")
         return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
@@ -305,6 +305,19 @@ def panel_context(workshop: Workshop, participant: Participant) -> dict:
         "new_client_id": new_client_id,
         "errors": {},
         "texts": {},
+    }
+
+
+def question_context(workshop: Workshop, participant: Participant, question: Question) -> dict:
+    """What one question's block needs, and no more: it answers every send, so the panel's
+    other work (rotation plan, voting lists, the other questions' room lists) stays out."""
+    return {
+        "workshop": workshop,
+        "participant": participant,
+        "own": list_own(participant),
+        "room": {question.id: list_visible(question)} if not workshop.results_hidden else {},
+        "table_label": table_label(participant.table),
+        "new_client_id": new_client_id,
     }
 
 

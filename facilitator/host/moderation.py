@@ -40,15 +40,15 @@ def back(workshop: Workshop, question: Question | None, anchor: str = "board"):
 
 
 def finish(workshop: Workshop, question: Question | None, error: DomainError | None, *,
-           changed: Suggestion | None = None, phones: bool = False):
+           changed: tuple[Suggestion, ...] | Suggestion = (), phones: bool = False):
     """Commit and push, or roll back and say why; htmx gets the board, a plain form a redirect."""
     if error is not None:
         db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        if changed is not None:
-            realtime.broadcast_suggestion(workshop, changed)
+        for suggestion in changed if isinstance(changed, tuple) else (changed,):
+            realtime.broadcast_suggestion(workshop, suggestion)
         if phones:
             realtime.broadcast_stage(workshop)
         else:
@@ -121,10 +121,7 @@ def suggestion_pin(workshop_id: int, suggestion_id: int, act: str):
     workshop = load_workshop(workshop_id)
     suggestion = load_suggestion(workshop, suggestion_id)
     moderation.set_pinned(current_user, suggestion, act == "pin")
-    db.session.commit()
-    realtime.broadcast_suggestion(workshop, suggestion)
-    realtime.broadcast_screens(workshop)
-    return finish(workshop, suggestion.question, None)
+    return finish(workshop, suggestion.question, None, changed=suggestion)
 
 
 @bp.post("/workshops/<int:workshop_id>/suggestions/<int:suggestion_id>/merge")
@@ -140,9 +137,7 @@ def suggestion_merge(workshop_id: int, suggestion_id: int):
         moderation.merge(current_user, source, target)
     except DomainError as error:
         return finish(workshop, source.question, error)
-    db.session.commit()
-    realtime.broadcast_suggestion(workshop, source)
-    return finish(workshop, source.question, None, changed=target)
+    return finish(workshop, source.question, None, changed=(source, target))
 
 
 @bp.post("/workshops/<int:workshop_id>/suggestions/<int:suggestion_id>/unmerge")
