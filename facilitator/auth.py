@@ -4,12 +4,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .extensions import db, login_manager
-from .forms import LoginForm, SetupForm
+from .forms import FlaskForm, LoginForm, SetupForm
 from .i18n import browser_locale
 from .limits import login_limits
 from .services import DomainError

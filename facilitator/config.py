@@ -48,6 +48,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # A participant's phone must still be recognised at the afternoon session.
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    # The cookie is signed and sent again only when the session changes, not on every request:
+    # a suggestion's answer then costs no new signature, and a session ends 30 days after it
+    # last changed (a login, a join) however often it is used.
+    SESSION_REFRESH_EACH_REQUEST = False
     MAX_CONTENT_LENGTH = 256 * 1024
 
     BABEL_DEFAULT_LOCALE = "en"
@@ -55,8 +59,11 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "facilitator" / "translations")
     LANGUAGES = ["nb", "nn", "sv", "da", "fi", "en"]
 
-    # Pushes to a room within this many seconds go out as one message.
-    LIVE_COALESCE_SECONDS = float(os.environ.get("LIVE_COALESCE_SECONDS", "0.15"))
+    # Changes to a room that follow the first within a window go out as one message. The window
+    # grows by this much per 1,000 connected screens (a push costs one message per screen),
+    # up to the maximum; the first change after a quiet spell is sent at once.
+    LIVE_COALESCE_SECONDS = float(os.environ.get("LIVE_COALESCE_SECONDS", "0.25"))
+    LIVE_COALESCE_SECONDS_PER_1000 = float(os.environ.get("LIVE_COALESCE_SECONDS_PER_1000", "0.075"))
 
     # Where people report an accessibility problem: an e-mail address or a web address.
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")

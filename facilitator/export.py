@@ -7,12 +7,12 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from .exporters.formats import FORMATS, export_document
 from .exporters.html import stylesheet_hash
 from .extensions import csrf, db
+from .forms import FlaskForm
 from .security import CONTENT_SECURITY_POLICY
 from .services.transfer import InvalidImport, import_json
 from .services.workshops import get_workshop_for

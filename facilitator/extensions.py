@@ -23,7 +23,11 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# A session lives for one request (or one push). Expiring everything at commit made every
+# request that renders after its commit load the same rows again, each in a new transaction
+# (on SQLite a second write lock); what a request wrote is what it renders.
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
+                session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

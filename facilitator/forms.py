@@ -1,8 +1,12 @@
 """Forms with CSRF protection and specific, translated messages."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from functools import lru_cache
+
+from babel import support
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_wtf import FlaskForm as BaseFlaskForm
+from wtforms.i18n import messages_path
 from wtforms import (
     BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
     TextAreaField, TimeField,
@@ -12,6 +16,21 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from .i18n import language_choices
 
 PASSWORD_MIN_LENGTH = 10
+
+
+@lru_cache(maxsize=16)
+def wtforms_translations(locale: str) -> support.Translations:
+    """WTForms' own messages in one language, read from disk once per process, not per request
+    (Flask-WTF's default: a measurable part of every suggestion sent)."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class FlaskForm(BaseFlaskForm):
+    """Every form of the app: CSRF-protected, with WTForms' messages in the request's language."""
+
+    class Meta(BaseFlaskForm.Meta):
+        def get_translations(self, form):
+            return wtforms_translations(str(get_locale() or "en"))
 
 
 def strip(value):

@@ -149,20 +149,24 @@ class Workshop(db.Model):
     def is_live(self) -> bool:
         return self.status == WorkshopStatus.LIVE
 
+    @staticmethod
+    def rooms_of(workshop_id: int) -> tuple[str, str, str]:
+        """A workshop's Socket.IO rooms, named from its id alone (pushes need no database):
+        everything shown to the projector and phones; projectors and consoles (the rendered
+        stage goes only there); the facilitators' consoles."""
+        return f"workshop:{workshop_id}", f"screen:{workshop_id}", f"host:{workshop_id}"
+
     @property
     def room(self) -> str:
-        """Socket.IO room of everything shown to the projector and phones."""
-        return f"workshop:{self.id}"
+        return self.rooms_of(self.id)[0]
 
     @property
     def screen_room(self) -> str:
-        """Socket.IO room of projectors and consoles: the rendered stage goes only there."""
-        return f"screen:{self.id}"
+        return self.rooms_of(self.id)[1]
 
     @property
     def host_room(self) -> str:
-        """Socket.IO room of the facilitators' consoles."""
-        return f"host:{self.id}"
+        return self.rooms_of(self.id)[2]
 
     @property
     def open_questions(self) -> list[Question]:

@@ -23,12 +23,18 @@ from .services import DomainError
 from .services.accounts import has_any_facilitator
 from .services.participants import get_participant, join_workshop
 from .services.rounds import current_round, is_running
-from .services.suggestions import list_own, list_visible, questions_for, submit_suggestion, table_history
+from .services.suggestions import (
+    list_newest_visible, list_own, list_visible, questions_for, submit_suggestion, table_history,
+)
 from .services.tables import get_table, rotation_plan, seat, set_role, table_label
 from .services.voting import own_votes, set_dots
 from .services.workshops import get_workshop_by_code
 
 bp = Blueprint("participant", __name__)
+
+# A phone lists this many of the room's newest suggestions (pinned ones besides): enough to read
+# on a small screen, and a page that stays light when a conference has sent thousands.
+PHONE_ROOM_LIST_LENGTH = 100
 
 
 def index():
@@ -263,10 +269,13 @@ def suggest(code: str, question_id: int):
 
 def answer_suggestion(workshop, participant, question, form, error):
     if request.headers.get("HX-Request"):
+        # Only the form and the phone's own list change; the room's list beside them is kept
+        # current by the live pushes, and re-rendering it would make every send cost as much
+        # as the room is large.
         kept_text = form.text.data if error else ""
-        return render_template("participant/_question.html", question=question, error=error,
+        return render_template("participant/_compose.html", question=question, error=error,
                                text=kept_text, sent=error is None,
-                               **question_context(workshop, participant, question)), 422 if error else 200
+                               **compose_context(workshop, participant)), 422 if error else 200
     if error and not question.is_open:
         flash(error, "error")
         return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
@@ -295,7 +304,8 @@ def panel_context(workshop: Workshop, participant: Participant) -> dict:
         "questions": questions,
         "voting": voting,
         "own": list_own(participant),
-        "room": {q.id: list_visible(q) for q in questions} if not workshop.results_hidden else {},
+        **room_lists(workshop, questions),
+        "room_list_length": PHONE_ROOM_LIST_LENGTH,
         "table": participant.table,
         "table_label": table_label(participant.table),
         "round": round_,
@@ -308,14 +318,21 @@ def panel_context(workshop: Workshop, participant: Participant) -> dict:
     }
 
 
-def question_context(workshop: Workshop, participant: Participant, question: Question) -> dict:
-    """What one question's block needs, and no more: it answers every send, so the panel's
-    other work (rotation plan, voting lists, the other questions' room lists) stays out."""
+def room_lists(workshop: Workshop, questions: list[Question]) -> dict:
+    """The room's newest suggestions per question, and which lists were cut short."""
+    if workshop.results_hidden:
+        return {"room": {}, "room_more": {}}
+    lists = {q.id: list_newest_visible(q, PHONE_ROOM_LIST_LENGTH) for q in questions}
+    return {"room": {qid: shown for qid, (shown, _more) in lists.items()},
+            "room_more": {qid: more for qid, (_shown, more) in lists.items()}}
+
+
+def compose_context(workshop: Workshop, participant: Participant) -> dict:
+    """What a question's form and own list need, and no more: it answers every send."""
     return {
         "workshop": workshop,
         "participant": participant,
         "own": list_own(participant),
-        "room": {question.id: list_visible(question)} if not workshop.results_hidden else {},
         "table_label": table_label(participant.table),
         "new_client_id": new_client_id,
     }

@@ -9,14 +9,18 @@ question changes); projectors and consoles also in ``workshop.screen_room``
 (the rendered stage, which phones do not need); consoles in
 ``workshop.host_room``.
 
-A room's pushes are coalesced: what arrives within ``LIVE_COALESCE_SECONDS``
-goes out as one message, so a burst of a hundred suggestions a second reaches
-two thousand phones as a few messages a second (nobody can read a hundred
-items a second one by one anyway). Tests set the interval to 0: sent at once.
+A room's pushes are coalesced (``Pusher``): the first change after a quiet
+spell goes out at once, later ones wait for a window that grows with the room
+(``LIVE_COALESCE_SECONDS_PER_1000`` connections, at most
+``LIVE_COALESCE_SECONDS``), so a burst of a hundred suggestions a second
+reaches two thousand phones as a few messages a second (nobody can read a
+hundred items a second one by one anyway). Tests set the maximum to 0: every
+change is sent at once, in the request.
 """
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, render_template, session
@@ -46,7 +50,8 @@ def init_app(app: Flask) -> None:
         ping_interval=20,
         ping_timeout=20,
     )
-    app.config.setdefault("LIVE_COALESCE_SECONDS", 0.15)
+    app.config.setdefault("LIVE_COALESCE_SECONDS", 0.25)
+    app.config.setdefault("LIVE_COALESCE_SECONDS_PER_1000", 0.075)
     app.extensions["live_pusher"] = Pusher(app)
 
 
@@ -71,6 +76,7 @@ def on_connect(auth=None):
 @dataclass
 class Pending:
     """What one workshop's rooms are still to receive."""
+    seq: int = 0
     suggestions: dict[int, dict] = field(default_factory=dict)
     stage: bool = False
     questions: bool = False
@@ -80,30 +86,44 @@ class Pending:
 
 
 class Pusher:
-    """Coalesces a workshop's pushes and sends them from one background task per burst."""
+    """Coalesces a workshop's pushes and sends them from a background task, never from the
+    request that caused them.
+
+    The first change after a quiet spell goes out at once (leading edge), so a seminar of
+    thirty sees each suggestion as soon as a bare server would show it. Changes that follow
+    within the room's window wait for the window to pass and go out together. The window grows
+    with the room, because what a push costs is one message per connected screen: a room of
+    2,000 phones gets a few messages a second however fast suggestions arrive, a room of 30
+    gets every suggestion on its own.
+    """
 
     def __init__(self, app: Flask):
         self.app = app
         self.lock = threading.Lock()
         self.pending: dict[int, Pending] = {}
+        self.last_flush: dict[int, float] = {}
+        self.window: dict[int, float] = {}
 
-    def add(self, workshop_id: int, **changes) -> None:
+    def add(self, workshop_id: int, seq: int = 0, **changes) -> None:
         with self.lock:
-            first = workshop_id not in self.pending
+            scheduled = workshop_id in self.pending
             pending = self.pending.setdefault(workshop_id, Pending())
+            pending.seq = max(pending.seq, seq)
             pending.suggestions.update(changes.pop("suggestions", {}))
             if changes.get("console"):
                 pending.console_by.add(acting_facilitator_id())
             for name, value in changes.items():
                 setattr(pending, name, getattr(pending, name) or value)
-        interval = self.app.config["LIVE_COALESCE_SECONDS"]
-        if not interval:
+            wait = max(0.0, self.last_flush.get(workshop_id, -1e9) + self.window.get(workshop_id, 0.0)
+                       - time.monotonic())
+        if not self.app.config["LIVE_COALESCE_SECONDS"]:
             self.flush(workshop_id)
-        elif first:
-            socketio.start_background_task(self.flush_later, workshop_id, interval)
+        elif not scheduled:
+            socketio.start_background_task(self.flush_later, workshop_id, wait)
 
-    def flush_later(self, workshop_id: int, interval: float) -> None:
-        socketio.sleep(interval)
+    def flush_later(self, workshop_id: int, wait: float) -> None:
+        if wait:
+            socketio.sleep(wait)
         # Fragments use url_for, which needs a request context; none is under way here.
         with self.app.test_request_context("/"):
             try:
@@ -116,19 +136,30 @@ class Pusher:
     def flush(self, workshop_id: int) -> None:
         with self.lock:
             pending = self.pending.pop(workshop_id, None)
-        workshop = db.session.get(Workshop, workshop_id) if pending else None
-        if workshop is None:
+            self.last_flush[workshop_id] = time.monotonic()
+        if pending is None:
             return
+        everyone, _screens, consoles = Workshop.rooms_of(workshop_id)
         if pending.suggestions:
             items = sorted(pending.suggestions.values(), key=lambda item: item["seq"])
-            socketio.emit("suggestions", {"items": items}, to=workshop.room)
+            socketio.emit("suggestions", {"items": items}, to=everyone)
         if pending.stage:
-            push_stage(workshop)
+            # The only push that reads the database: the projector's stage, rendered once.
+            workshop = db.session.get(Workshop, workshop_id)
+            if workshop is not None:
+                push_stage(workshop)
         if pending.questions:
-            push_questions(workshop)
+            push_questions(workshop_id, pending.seq)
         if pending.console:
             by = next(iter(pending.console_by)) if len(pending.console_by) == 1 else None
-            socketio.emit("console", {"seq": workshop.event_seq, "by": by}, to=workshop.host_room)
+            socketio.emit("console", {"seq": pending.seq, "by": by}, to=consoles)
+        self.window[workshop_id] = self.window_for(room_size(everyone))
+
+    def window_for(self, connected: int) -> float:
+        """How long a room's later changes wait to be sent together, by its size."""
+        config = self.app.config
+        per_thousand = config["LIVE_COALESCE_SECONDS_PER_1000"]
+        return min(config["LIVE_COALESCE_SECONDS"], per_thousand * connected / 1000)
 
 
 def acting_facilitator_id() -> int | None:
@@ -152,19 +183,20 @@ def suggestion_item(workshop: Workshop, suggestion: Suggestion) -> dict:
 
 def broadcast_suggestion(workshop: Workshop, suggestion: Suggestion) -> None:
     """A new or changed suggestion: phones, projectors and consoles update in place."""
-    pusher().add(workshop.id, suggestions={suggestion.id: suggestion_item(workshop, suggestion)},
+    pusher().add(workshop.id, workshop.event_seq,
+                 suggestions={suggestion.id: suggestion_item(workshop, suggestion)},
                  stage=workshop.projector_view != "list" or workshop.projector_group != "none",
                  console=True)
 
 
 def broadcast_stage(workshop: Workshop) -> None:
     """The current or open questions changed: new stage for screens, refetch for phones."""
-    pusher().add(workshop.id, stage=True, questions=True, console=True)
+    pusher().add(workshop.id, workshop.event_seq, stage=True, questions=True, console=True)
 
 
 def broadcast_screens(workshop: Workshop) -> None:
     """Only what the projector and consoles show changed (view, grouping, votes, themes)."""
-    pusher().add(workshop.id, stage=True, console=True)
+    pusher().add(workshop.id, workshop.event_seq, stage=True, console=True)
 
 
 def broadcast_status(workshop: Workshop) -> None:
@@ -179,10 +211,10 @@ def push_stage(workshop: Workshop) -> None:
     socketio.emit("stage", {"seq": workshop.event_seq, "html": html}, to=workshop.screen_room)
 
 
-def push_questions(workshop: Workshop) -> None:
-    phones = room_size(workshop.room)
-    spread = min(15000, REFRESH_SPREAD_MS_PER_1000 * phones // 1000)
-    socketio.emit("questions", {"seq": workshop.event_seq, "spread_ms": spread}, to=workshop.room)
+def push_questions(workshop_id: int, seq: int) -> None:
+    everyone = Workshop.rooms_of(workshop_id)[0]
+    spread = min(15000, REFRESH_SPREAD_MS_PER_1000 * room_size(everyone) // 1000)
+    socketio.emit("questions", {"seq": seq, "spread_ms": spread}, to=everyone)
 
 
 def room_size(room: str) -> int:

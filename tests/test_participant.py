@@ -82,14 +82,37 @@ def test_suggestion_without_javascript_redirects_and_shows_as_own(app, phone, li
         assert stored.question_id == live_workshop.question_ids[0] and stored.status == "visible"
 
 
-def test_suggestion_with_htmx_returns_the_question_with_an_empty_box(phone, live_workshop):
+def test_suggestion_with_htmx_returns_the_form_emptied_and_the_own_list(app, phone, live_workshop):
+    other = app.test_client()
+    join(other, live_workshop, "Other")
+    send(other, live_workshop, "Someone else's idea")
     response = send(phone, live_workshop, "Smil høres i telefonen", htmx=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.lstrip().startswith('<section class="card phone-question')
-    assert "Smil høres i telefonen" in html
+    question_id = live_workshop.question_ids[0]
+    assert html.lstrip().startswith(f'<div class="compose" id="q-{question_id}-compose">')
+    assert "Smil høres i telefonen" in html  # under "Your suggestions"
     assert '></textarea>' in html  # the box is empty again
+    # The room's list is not re-sent with every answer: the live pushes keep it current.
+    assert "Someone else" not in html and "data-suggestions-for" not in html
     assert response.headers.get("Vary") and "HX-Request" in response.headers["Vary"]
+
+
+def test_a_phone_lists_the_newest_of_a_large_room_and_pinned_ones(app, phone, live_workshop, monkeypatch):
+    from facilitator import participant as phone_views
+    monkeypatch.setattr(phone_views, "PHONE_ROOM_LIST_LENGTH", 3)
+    for number in range(5):
+        assert send(phone, live_workshop, f"Forslag {number}").status_code == 303
+    with app.app_context():
+        first = db.session.scalar(select(Suggestion).where(Suggestion.text == "Forslag 0"))
+        first.pinned = True
+        db.session.commit()
+    page = phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)
+    room = page.split('data-suggestions-for="%d"' % live_workshop.question_ids[0], 1)[1].split("</ul>", 1)[0]
+    assert [f"Forslag {n}" in room for n in range(5)] == [True, False, True, True, True]
+    assert room.index("Forslag 0") < room.index("Forslag 2") < room.index("Forslag 4")
+    assert "Only the newest are listed here" in page
+    assert 'data-keep="3"' in page
 
 
 def test_many_suggestions_per_question_are_normal(app, phone, live_workshop):

@@ -139,7 +139,7 @@ def test_console_refetches_its_snapshot(app, logged_in, phone, live_workshop):
 
 def test_pushes_are_coalesced_into_few_messages(app, logged_in, phone, live_workshop):
     import time
-    app.config["LIVE_COALESCE_SECONDS"] = 0.3
+    app.config.update(LIVE_COALESCE_SECONDS=0.3, LIVE_COALESCE_SECONDS_PER_1000=10**6)
     projector = socket_client(app, logged_in.client, live_workshop)
     projector.get_received()
     for number in range(8):
@@ -149,3 +149,33 @@ def test_pushes_are_coalesced_into_few_messages(app, logged_in, phone, live_work
     items = [item for message in messages for item in message["items"]]
     assert sorted(item["html"].split(">")[1].split("<")[0] for item in items) == sorted(f"burst {n}" for n in range(8))
     assert len(messages) < 8
+
+
+def test_first_change_after_a_quiet_spell_goes_out_at_once_later_ones_together(app, logged_in, phone, live_workshop):
+    import time
+    # A window of 2 s, whatever the room's size: the leading edge must not wait for it.
+    app.config.update(LIVE_COALESCE_SECONDS=2.0, LIVE_COALESCE_SECONDS_PER_1000=10**6)
+    projector = socket_client(app, logged_in.client, live_workshop)
+    projector.get_received()
+    post_suggestion(phone, live_workshop, "first")
+    deadline = time.monotonic() + 1.0
+    first = []
+    while not first and time.monotonic() < deadline:
+        first = pushed(projector)
+        time.sleep(0.02)
+    assert [item["html"].split(">")[1].split("<")[0] for item in first] == ["first"]
+    post_suggestion(phone, live_workshop, "second")
+    post_suggestion(phone, live_workshop, "third")
+    time.sleep(0.3)
+    assert pushed(projector) == []  # still inside the window
+    time.sleep(2.5)
+    messages = events(projector, "suggestions")
+    assert len(messages) == 1
+    assert [item["html"].split(">")[1].split("<")[0] for item in messages[0]["items"]] == ["second", "third"]
+
+
+def test_the_coalescing_window_grows_with_the_room(app):
+    live_pusher = app.extensions["live_pusher"]
+    app.config.update(LIVE_COALESCE_SECONDS=0.25, LIVE_COALESCE_SECONDS_PER_1000=0.075)
+    seminar, hall, conference = (live_pusher.window_for(n) for n in (36, 1000, 4000))
+    assert seminar < 0.005 and abs(hall - 0.075) < 1e-9 and conference == 0.25

@@ -6,7 +6,6 @@ from dataclasses import fields, replace
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
@@ -14,6 +13,7 @@ from . import bp, field_errors, load_workshop
 from ..exporters.formats import FORMATS
 from ..exporters.html import render_body
 from ..extensions import db
+from ..forms import FlaskForm
 from ..services import DomainError
 from ..services.minutes import (
     MinutesEdit, MinutesOptions, StaleMinutes, compile_minutes, current_edit, save_minutes,

@@ -23,16 +23,13 @@ def submit_suggestion(participant: Participant, question: Question, text: str,
     """Store a participant's suggestion once; returns (suggestion, created).
 
     A retry with the same ``client_id`` returns the stored original, also when
-    two copies race: the unique key decides, inside a savepoint.
+    two copies race: the unique key decides, inside a savepoint. A first send,
+    by far the common case, so costs no lookup beforehand.
     """
     workshop = participant.workshop
     check_accepts(workshop, question)
     text = clean_text(text, max_length=current_app.config["SUGGESTION_MAX_LENGTH"], field="text")
     client_id = clean_client_id(client_id)
-    if client_id:
-        existing = find_by_client_id(participant, client_id)
-        if existing:
-            return existing, False
     suggestion = Suggestion(
         workshop_id=workshop.id, question_id=question.id, participant_id=participant.id,
         table_id=participant.table_id, round_id=latest_round_id(workshop), text=text,
@@ -42,6 +39,7 @@ def submit_suggestion(participant: Participant, question: Question, text: str,
             suggestion.seq = next_event_seq(workshop)
             db.session.add(suggestion)
     except IntegrityError:
+        db.session.expire(workshop, ["event_seq"])  # the number taken was rolled back
         existing = find_by_client_id(participant, client_id) if client_id else None
         if existing is None:
             raise
@@ -104,6 +102,17 @@ def list_visible(question: Question) -> list[Suggestion]:
         select(Suggestion).where(Suggestion.question_id == question.id,
                                  Suggestion.status == SuggestionStatus.VISIBLE)
         .order_by(Suggestion.pinned.desc(), Suggestion.id)))
+
+
+def list_newest_visible(question: Question, limit: int) -> tuple[list[Suggestion], bool]:
+    """The pinned and the ``limit`` newest shown suggestions, in the order ``list_visible`` gives,
+    and whether older ones were left out: what a phone lists, however large the room."""
+    shown = (Suggestion.question_id == question.id, Suggestion.status == SuggestionStatus.VISIBLE)
+    pinned = list(db.session.scalars(select(Suggestion).where(*shown, Suggestion.pinned.is_(True))
+                                     .order_by(Suggestion.id)))
+    newest = list(db.session.scalars(select(Suggestion).where(*shown, Suggestion.pinned.is_(False))
+                                     .order_by(Suggestion.id.desc()).limit(limit + 1)))
+    return pinned + newest[:limit][::-1], len(newest) > limit
 
 
 def list_own(participant: Participant) -> dict[int, list[Suggestion]]:

@@ -5,8 +5,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, time
 
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import inspect as sa_inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import DomainError
 from ..extensions import db
@@ -53,10 +55,18 @@ def normalise_join_code(typed: str) -> str:
 
 
 def get_workshop_by_code(code: str) -> Workshop | None:
+    """The workshop with this join code. Within one request (where the rate limiter, the view
+    and the socket handler may each ask) the database is asked once per code."""
     code = normalise_join_code(code)
     if not code:
         return None
-    return db.session.scalar(select(Workshop).where(Workshop.join_code == code))
+    found = g.setdefault("workshops_by_code", {}) if has_app_context() else {}
+    workshop = found.get(code)
+    if workshop is None or not sa_inspect(workshop).persistent:  # deleted meanwhile: ask again
+        workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == code))
+        if workshop is not None:
+            found[code] = workshop
+    return workshop
 
 
 def create_workshop(owner: Facilitator, details: WorkshopDetails,
@@ -153,4 +163,6 @@ def next_event_seq(workshop: Workshop) -> int:
         update(Workshop).where(Workshop.id == workshop.id)
         .values(event_seq=Workshop.event_seq + 1).returning(Workshop.event_seq)
         .execution_options(synchronize_session=False)).scalar_one()
+    # What the database now holds, without marking the workshop as changed.
+    set_committed_value(workshop, "event_seq", seq)
     return seq

@@ -41,6 +41,7 @@
         existing.replaceWith(next);
       } else {
         list.appendChild(next);
+        trim(list);
         bumpCount(item.question_id, 1);
         var scope = list.closest("#stage") || list.parentElement;
         var note = scope && scope.querySelector(".empty-note");
@@ -48,6 +49,15 @@
       }
       htmx.process(next);
     });
+  }
+
+  // A phone keeps only the newest of the room's suggestions (pinned ones besides), as the
+  // server renders its list: a long conference must not grow the page without end.
+  function trim(list) {
+    var keep = Number(list.dataset.keep || 0);
+    if (!keep) return;
+    var unpinned = list.querySelectorAll("li.suggestion:not(.pinned)");
+    for (var i = 0; i < unpinned.length - keep; i++) unpinned[i].remove();
   }
 
   function bumpCount(questionId, delta) {

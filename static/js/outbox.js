@@ -82,7 +82,8 @@
           // Stored (or refused for a reason a retry cannot fix, shown with the text kept).
           return response.text().then(function (html) {
             remove(item.id);
-            var block = document.getElementById("q-" + item.questionId);
+            // The answer is the question's form and own list; the room's list stays.
+            var block = document.getElementById("q-" + item.questionId + "-compose");
             if (block) {
               htmx.swap(block, html, { swapStyle: "outerHTML" });
               render();
