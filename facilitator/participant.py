@@ -24,7 +24,7 @@ from .services.accounts import has_any_facilitator
 from .services.participants import get_participant, join_workshop
 from .services.rounds import current_round, is_running
 from .services.suggestions import (
-    list_newest_visible, list_own, list_visible, questions_for, submit_suggestion, table_history,
+    list_newest_visible, list_own, list_visible, own_texts, questions_for, submit_suggestion, table_history,
 )
 from .services.tables import get_table, rotation_plan, seat, set_role, table_label
 from .services.voting import own_votes, set_dots
@@ -275,7 +275,7 @@ def answer_suggestion(workshop, participant, question, form, error):
         kept_text = form.text.data if error else ""
         return render_template("participant/_compose.html", question=question, error=error,
                                text=kept_text, sent=error is None,
-                               **compose_context(workshop, participant)), 422 if error else 200
+                               **compose_context(workshop, participant, question)), 422 if error else 200
     if error and not question.is_open:
         flash(error, "error")
         return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
@@ -327,12 +327,12 @@ def room_lists(workshop: Workshop, questions: list[Question]) -> dict:
             "room_more": {qid: more for qid, (_shown, more) in lists.items()}}
 
 
-def compose_context(workshop: Workshop, participant: Participant) -> dict:
+def compose_context(workshop: Workshop, participant: Participant, question: Question) -> dict:
     """What a question's form and own list need, and no more: it answers every send."""
     return {
         "workshop": workshop,
         "participant": participant,
-        "own": list_own(participant),
+        "own": {question.id: own_texts(participant, question)},
         "table_label": table_label(participant.table),
         "new_client_id": new_client_id,
     }

@@ -115,14 +115,22 @@ def list_newest_visible(question: Question, limit: int) -> tuple[list[Suggestion
     return pinned + newest[:limit][::-1], len(newest) > limit
 
 
-def list_own(participant: Participant) -> dict[int, list[Suggestion]]:
-    """A participant's own suggestions, newest first, keyed by question id."""
-    rows = db.session.scalars(
-        select(Suggestion).where(Suggestion.participant_id == participant.id)
+def own_texts(participant: Participant, question: Question) -> list[str]:
+    """The texts a participant sent to one question, newest first: all a send's answer shows."""
+    return list(db.session.scalars(
+        select(Suggestion.text).where(Suggestion.participant_id == participant.id,
+                                      Suggestion.question_id == question.id)
+        .order_by(Suggestion.id.desc())))
+
+
+def list_own(participant: Participant) -> dict[int, list[str]]:
+    """The texts of a participant's own suggestions, newest first, keyed by question id."""
+    rows = db.session.execute(
+        select(Suggestion.question_id, Suggestion.text).where(Suggestion.participant_id == participant.id)
         .order_by(Suggestion.id.desc()))
-    grouped: dict[int, list[Suggestion]] = {}
-    for suggestion in rows:
-        grouped.setdefault(suggestion.question_id, []).append(suggestion)
+    grouped: dict[int, list[str]] = {}
+    for question_id, text in rows:
+        grouped.setdefault(question_id, []).append(text)
     return grouped
 
 
