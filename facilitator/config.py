@@ -60,10 +60,11 @@ class Config:
     LANGUAGES = ["nb", "nn", "sv", "da", "fi", "en"]
 
     # Changes to a room that follow the first within a window go out as one message. The window
-    # grows by this much per 1,000 connected screens (a push costs one message per screen),
-    # up to the maximum; the first change after a quiet spell is sent at once.
+    # grows by this much per 1,000 connected screens (a push costs one message per screen) and
+    # doubles during a burst, up to the maximum; the first change after a quiet spell is sent
+    # at once.
     LIVE_COALESCE_SECONDS = float(os.environ.get("LIVE_COALESCE_SECONDS", "0.25"))
-    LIVE_COALESCE_SECONDS_PER_1000 = float(os.environ.get("LIVE_COALESCE_SECONDS_PER_1000", "0.075"))
+    LIVE_COALESCE_SECONDS_PER_1000 = float(os.environ.get("LIVE_COALESCE_SECONDS_PER_1000", "0.05"))
 
     # Where people report an accessibility problem: an e-mail address or a web address.
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")

@@ -36,6 +36,8 @@ from .services.workshops import can_steer, get_workshop_by_code
 # Phones refetch their panel after a question change; spreading the requests
 # over this many milliseconds per thousand phones keeps the server calm.
 REFRESH_SPREAD_MS_PER_1000 = 2000
+# A push that carries this many suggestions means they arrive faster than the room's pushes.
+BURST_ITEMS_PER_PUSH = 3
 
 
 def init_app(app: Flask) -> None:
@@ -51,7 +53,7 @@ def init_app(app: Flask) -> None:
         ping_timeout=20,
     )
     app.config.setdefault("LIVE_COALESCE_SECONDS", 0.25)
-    app.config.setdefault("LIVE_COALESCE_SECONDS_PER_1000", 0.075)
+    app.config.setdefault("LIVE_COALESCE_SECONDS_PER_1000", 0.05)
     app.extensions["live_pusher"] = Pusher(app)
 
 
@@ -153,13 +155,17 @@ class Pusher:
         if pending.console:
             by = next(iter(pending.console_by)) if len(pending.console_by) == 1 else None
             socketio.emit("console", {"seq": pending.seq, "by": by}, to=consoles)
-        self.window[workshop_id] = self.window_for(room_size(everyone))
+        self.window[workshop_id] = self.window_for(room_size(everyone), len(pending.suggestions))
 
-    def window_for(self, connected: int) -> float:
-        """How long a room's later changes wait to be sent together, by its size."""
+    def window_for(self, connected: int, carried: int = 1) -> float:
+        """How long a room's later changes wait to be sent together: longer in a larger room,
+        and twice as long while suggestions arrive faster than one per push (a burst), so that
+        pushing never takes the time the server needs to accept the burst."""
         config = self.app.config
-        per_thousand = config["LIVE_COALESCE_SECONDS_PER_1000"]
-        return min(config["LIVE_COALESCE_SECONDS"], per_thousand * connected / 1000)
+        window = config["LIVE_COALESCE_SECONDS_PER_1000"] * connected / 1000
+        if carried >= BURST_ITEMS_PER_PUSH:
+            window *= 2
+        return min(config["LIVE_COALESCE_SECONDS"], window)
 
 
 def acting_facilitator_id() -> int | None:

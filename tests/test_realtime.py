@@ -176,6 +176,9 @@ def test_first_change_after_a_quiet_spell_goes_out_at_once_later_ones_together(a
 
 def test_the_coalescing_window_grows_with_the_room(app):
     live_pusher = app.extensions["live_pusher"]
-    app.config.update(LIVE_COALESCE_SECONDS=0.25, LIVE_COALESCE_SECONDS_PER_1000=0.075)
-    seminar, hall, conference = (live_pusher.window_for(n) for n in (36, 1000, 4000))
-    assert seminar < 0.005 and abs(hall - 0.075) < 1e-9 and conference == 0.25
+    app.config.update(LIVE_COALESCE_SECONDS=0.25, LIVE_COALESCE_SECONDS_PER_1000=0.05)
+    seminar, hall, conference = (live_pusher.window_for(n) for n in (36, 1000, 6000))
+    assert seminar < 0.002 and abs(hall - 0.05) < 1e-9 and conference == 0.25
+    # A push carrying several suggestions means a burst: the next ones wait longer.
+    assert abs(live_pusher.window_for(1000, carried=10) - 0.1) < 1e-9
+    assert live_pusher.window_for(4000, carried=10) == 0.25
