@@ -27,6 +27,9 @@ class Config:
     # host may be an internal name, so a deployer can state the public one.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # The Redis channel the app's processes share; installations that share one Redis each
+    # need their own, or their pushes reach each other's processes.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "facilitator")
     # gevent is what carries thousands of sockets in one process (README);
     # tests switch to threading because the test client needs no server.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")

@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        channel=app.config.get("SOCKETIO_CHANNEL", "facilitator"),
         # None means same-origin only: the Origin header must match the Host.
         cors_allowed_origins=[origins] if origins else None,
         max_http_buffer_size=16 * 1024,

@@ -223,21 +223,28 @@ def new_workshop(database_url: str) -> str:
 
 def test_suggestion_sent_to_one_process_reaches_phones_of_the_other(postgres, redis_url, phones, tmp_path):
     env = app_env(postgres, redis_url)
+    # A third process as another installation sharing the Redis (and, to make the rooms' names
+    # collide, the database): its own channel keeps it apart.
+    stranger_env = {**env, "SOCKETIO_CHANNEL": "another-installation"}
     servers = [Gunicorn(free_port(), env, tmp_path / f"app-{i}.log") for i in (1, 2)]
+    servers.append(Gunicorn(free_port(), stranger_env, tmp_path / "app-3.log"))
     try:
         for server in servers:
             server.start()
         code = new_workshop(postgres)
-        sender, listener = phones(servers[0].url), phones(servers[1].url)
+        sender, listener, stranger = (phones(server.url) for server in servers)
         question_id = sender.join(code)
-        listener.join(code)
-        sender.connect(code)
-        listener.connect(code)
+        for phone in (listener, stranger):
+            phone.join(code)
+        for phone in (sender, listener, stranger):
+            phone.connect(code)
 
         sender.suggest(code, question_id, "Kaffe fra prosess en")
 
         assert "Kaffe fra prosess en" in listener.wait_for("Kaffe fra prosess en")
         assert "Kaffe fra prosess en" in sender.wait_for("Kaffe fra prosess en")
+        with pytest.raises(AssertionError, match="did not arrive"):
+            stranger.wait_for("Kaffe fra prosess en", timeout=2)
     finally:
         for server in servers:
             server.stop()
