@@ -13,12 +13,15 @@ from enum import StrEnum
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-    Time, UniqueConstraint, select, func,
+    Sequence, Time, UniqueConstraint, select, func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
+
+# One sequence of event numbers for every workshop, on PostgreSQL (SQLite ignores it).
+EVENT_SEQUENCE = Sequence("event_seq", metadata=db.metadata)
 
 
 def utcnow() -> datetime:
@@ -112,7 +115,9 @@ class Workshop(db.Model):
     # when the question goes.
     current_question_id: Mapped[int | None] = mapped_column(Integer)
     # Bumped with every change pushed to live views, so a view that
-    # reconnects can tell what it has already seen.
+    # reconnects can tell what it has already seen. On PostgreSQL the numbers come from
+    # EVENT_SEQUENCE instead, and this column keeps the last number the workshop was given on
+    # SQLite or by an import (services.workshops.next_event_seq says why).
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
     # Deleted this many days after closing, unless archived (kept for the record).
     retention_days: Mapped[int | None] = mapped_column(Integer)

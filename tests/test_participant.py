@@ -192,3 +192,30 @@ def test_strict_security_headers(phone, live_workshop):
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_event_numbers_grow_and_sends_leave_the_workshop_row_alone_on_postgresql(app, phone, live_workshop):
+    from sqlalchemy import event
+    from facilitator.models import Workshop
+    statements = []
+
+    def remember(conn, cursor, statement, *args):
+        statements.append(statement)
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", remember)
+    try:
+        for number in range(3):
+            assert send(phone, live_workshop, f"Idé {number}").status_code == 303
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    with app.app_context():
+        seqs = list(db.session.scalars(select(Suggestion.seq).order_by(Suggestion.id)))
+        assert seqs == sorted(seqs) and len(set(seqs)) == 3
+        workshop_seq = db.session.get(Workshop, live_workshop.id).event_seq
+    locks_workshop = any(s.lstrip().upper().startswith("UPDATE WORKSHOPS") for s in statements)
+    if engine.dialect.name == "postgresql":
+        # A row lock held to commit queued every phone's send behind the others.
+        assert not locks_workshop
+    else:
+        assert locks_workshop and workshop_seq == seqs[-1]

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from . import DomainError
 from ..extensions import db
 from ..models import (
-    Facilitator, Question, Workshop, WorkshopFacilitator, WorkshopStatus, utcnow,
+    EVENT_SEQUENCE, Facilitator, Question, Workshop, WorkshopFacilitator, WorkshopStatus, utcnow,
 )
 
 # Read aloud and typed on a phone: no 0/O, 1/I/L, and no lower case to confuse.
@@ -154,11 +154,17 @@ def status_label(status: str) -> str:
 
 
 def next_event_seq(workshop: Workshop) -> int:
-    """Take the workshop's next event number inside the current transaction.
+    """Take the next event number for a change to this workshop.
 
-    A single UPDATE … RETURNING is atomic on SQLite and PostgreSQL alike, so
-    concurrent writers never hand out the same number.
+    Numbers only ever grow, so a view can tell newer news from older. On SQLite one UPDATE …
+    RETURNING of the workshop's counter does it (SQLite has one writer at a time anyway). On
+    PostgreSQL that row lock, held until commit, queued every phone's send behind the others
+    (several processes, a pool of connections): a sequence hands out numbers without a lock.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        seq = db.session.scalar(select(EVENT_SEQUENCE.next_value()))
+        set_committed_value(workshop, "event_seq", seq)
+        return seq
     seq = db.session.execute(
         update(Workshop).where(Workshop.id == workshop.id)
         .values(event_seq=Workshop.event_seq + 1).returning(Workshop.event_seq)
