@@ -1,9 +1,10 @@
 """Facilitator accounts: the first-run set-up, logging in and out."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -25,6 +26,27 @@ class AcceptForm(FlaskForm):
 
 login_manager.login_view = "auth.login"
 login_manager.user_loader(load_facilitator)
+
+# A facilitator's "last seen" time in the session is written again only this often, so that a
+# busy console does not re-sign its cookie on every request.
+SEEN_RESOLUTION_SECONDS = 300
+
+
+@bp.before_app_request
+def end_idle_session():
+    """Log a facilitator out after FACILITATOR_IDLE_HOURS without a request: a laptop left
+    logged in at a venue must not steer a workshop the next morning."""
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    idle_hours = current_app.config["FACILITATOR_IDLE_HOURS"]
+    if now - session.get("seen", 0) > idle_hours * 3600:
+        logout_user()
+        session.clear()
+        flash(_("You were logged out after %(hours)d hours without activity. Please log in again.",
+                hours=idle_hours), "info")
+    elif now - session["seen"] > SEEN_RESOLUTION_SECONDS:
+        session["seen"] = now
 
 
 @login_manager.unauthorized_handler
@@ -126,6 +148,7 @@ def start_session(facilitator) -> None:
     # A fresh session on login, so a session id planted before login is useless.
     session.clear()
     session.permanent = True
+    session["seen"] = int(time.time())
     login_user(facilitator)
 
 

@@ -55,6 +55,9 @@ class Config:
     # a suggestion's answer then costs no new signature, and a session ends 30 days after it
     # last changed (a login, a join) however often it is used.
     SESSION_REFRESH_EACH_REQUEST = False
+    # A facilitator is logged out after this many hours without a request (a seminar day and
+    # its evening); a participant's phone stays joined.
+    FACILITATOR_IDLE_HOURS = int(os.environ.get("FACILITATOR_IDLE_HOURS", "12"))
     MAX_CONTENT_LENGTH = 256 * 1024
 
     BABEL_DEFAULT_LOCALE = "en"

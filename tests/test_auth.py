@@ -73,3 +73,24 @@ def test_post_without_csrf_token_is_refused(client, facilitator):
     response = client.post("/auth/login", data={"email": facilitator.email, "password": PASSWORD})
     assert response.status_code == 400
     assert "The form has expired" in response.get_data(as_text=True)
+
+
+def test_an_idle_facilitator_is_logged_out_an_active_one_stays(app, logged_in):
+    import time
+    client = logged_in.client
+    hours = app.config["FACILITATOR_IDLE_HOURS"]
+    # Active two hours ago: still logged in, and the time of this visit is remembered.
+    with client.session_transaction() as saved:
+        saved["seen"] = int(time.time()) - 2 * 3600
+    assert client.get("/host/").status_code == 200
+    with client.session_transaction() as saved:
+        assert time.time() - saved["seen"] < 60
+    # Away for longer than the limit: logged out, told why, and sent to log in again.
+    with client.session_transaction() as saved:
+        saved["seen"] = int(time.time()) - hours * 3600 - 60
+    response = client.get("/host/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"logged out after {hours} hours without activity" in page
+    with client.session_transaction() as saved:
+        assert "_user_id" not in saved
