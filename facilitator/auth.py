@@ -13,7 +13,7 @@ from .forms import FlaskForm, LoginForm, SetupForm
 from .i18n import browser_locale
 from .limits import login_limits
 from .services import DomainError
-from .services.invites import accept_invite, get_open_invite
+from .services.invites import INVITE_VALID_DAYS, accept_invite, get_open_invite
 from .services.accounts import (
     authenticate, create_facilitator, end_all_sessions, has_any_facilitator, load_facilitator,
 )
@@ -112,7 +112,8 @@ def invite(token: str):
     """Accept an invitation to co-facilitate: at once when logged in, else after creating an account."""
     pending = get_open_invite(token)
     if pending is None:
-        flash(_("This invitation has been used or withdrawn. Ask for a new one."), "error")
+        flash(_("This invitation has been used, withdrawn or has expired (after %(days)d days). "
+                "Ask for a new one.", days=INVITE_VALID_DAYS), "error")
         return redirect(url_for("auth.login"))
     if current_user.is_authenticated:
         if request.method != "POST":

@@ -256,6 +256,28 @@ def test_invitation_link_creates_an_account_and_joins(app, logged_in, cafe):
     assert newcomer.get(link, follow_redirects=True).status_code == 200  # used: explained, not an error page
 
 
+def test_an_invitation_link_expires_after_two_weeks(app, logged_in, cafe):
+    from datetime import timedelta
+    from facilitator.models import WorkshopInvite, utcnow
+    from facilitator.services.invites import INVITE_VALID_DAYS
+    logged_in.submit(console(cafe, "/team"), console(cafe, "/team/invite"), {"email": ""})
+    team = logged_in.get(console(cafe, "/team")).get_data(as_text=True)
+    link = re.search(r'value="http://localhost(/auth/invite/[^"]+)"', team).group(1)
+    assert f"for {INVITE_VALID_DAYS} days" in team
+    with app.app_context():
+        invite = db.session.scalar(select(WorkshopInvite))
+        invite.created_at = utcnow() - timedelta(days=INVITE_VALID_DAYS, minutes=1)
+        db.session.commit()
+    newcomer = Browser(app.test_client())
+    page = newcomer.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "has expired" in page and 'name="password"' in page  # the login page, with the reason
+    response = newcomer.client.post(link, data={"name": "Ny", "email": "ny@example.org",
+                                               "password": "et langt passord", "confirm": "et langt passord"})
+    assert response.status_code in (302, 303, 400)
+    assert newcomer.get(console(cafe)).status_code in (302, 404)  # not a co-facilitator
+    assert "/auth/invite/" not in logged_in.get(console(cafe, "/team")).get_data(as_text=True)
+
+
 def test_other_workshops_suggestions_cannot_be_moderated(app, logged_in, facilitator, cafe):
     stranger = make_facilitator(app, "eve@example.org", "Eve")
     theirs = make_workshop(app, stranger.id)

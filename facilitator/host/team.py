@@ -29,7 +29,8 @@ def team(workshop_id: int):
     workshop = load_workshop(workshop_id)
     is_owner = any(m.facilitator_id == current_user.id and m.role == "owner" for m in workshop.members)
     return render_template("host/team.html", workshop=workshop, is_owner=is_owner,
-                           invites=invites.pending_invites(workshop), events=list_events(workshop))
+                           invites=invites.pending_invites(workshop), events=list_events(workshop),
+                           invite_valid_days=invites.INVITE_VALID_DAYS)
 
 
 @bp.post("/workshops/<int:workshop_id>/team/invite")

@@ -1,6 +1,8 @@
 """Co-facilitators: the owner invites others by e-mail address or by link."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -9,6 +11,15 @@ from .accounts import normalise_email
 from .moderation import record
 from ..extensions import db
 from ..models import Facilitator, Workshop, WorkshopFacilitator, WorkshopInvite, utcnow
+
+# A link that works forever is a key left under the mat: after this long, the owner sends a new one.
+INVITE_VALID_DAYS = 14
+
+
+def still_valid():
+    """The condition of an invitation that can still be accepted: unused and not expired."""
+    return (WorkshopInvite.accepted_at.is_(None)
+            & (WorkshopInvite.created_at > utcnow() - timedelta(days=INVITE_VALID_DAYS)))
 
 
 def check_owner(actor: Facilitator, workshop: Workshop) -> None:
@@ -50,8 +61,7 @@ def create_invite(actor: Facilitator, workshop: Workshop, email: str | None = No
 
 
 def get_open_invite(token: str) -> WorkshopInvite | None:
-    return db.session.scalar(select(WorkshopInvite).where(WorkshopInvite.token == token,
-                                                          WorkshopInvite.accepted_at.is_(None)))
+    return db.session.scalar(select(WorkshopInvite).where(WorkshopInvite.token == token, still_valid()))
 
 
 def accept_invite(invite: WorkshopInvite, facilitator: Facilitator) -> Workshop:
@@ -77,4 +87,4 @@ def remove_member(actor: Facilitator, workshop: Workshop, facilitator_id: int) -
 
 def pending_invites(workshop: Workshop) -> list[WorkshopInvite]:
     return list(db.session.scalars(select(WorkshopInvite).where(
-        WorkshopInvite.workshop_id == workshop.id, WorkshopInvite.accepted_at.is_(None))))
+        WorkshopInvite.workshop_id == workshop.id, still_valid())))
