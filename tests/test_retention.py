@@ -75,7 +75,7 @@ def test_bad_retention_is_explained(app, logged_in, facilitator):
     assert "Keep the data between 1 and 3650 days" in page.get_data(as_text=True)
 
 
-def test_co_facilitator_cannot_delete(app, facilitator, live_workshop):
+def test_co_facilitator_cannot_delete_nor_set_retention(app, facilitator, live_workshop):
     from facilitator.models import Facilitator
     from facilitator.services.invites import add_member
     from conftest import Browser, PASSWORD
@@ -89,6 +89,15 @@ def test_co_facilitator_cannot_delete(app, facilitator, live_workshop):
     page = browser.submit(f"{url}/edit", f"{url}/delete", {"confirm": "y"}, follow=True).get_data(as_text=True)
     assert "Only the workshop" in page
     assert counts(app)["Workshop"] == 1
+    # Nor decide how long the data is kept: one day would delete it as surely. The page says so
+    # instead of offering forms that would refuse.
+    form = browser.get(f"{url}/edit").get_data(as_text=True)
+    assert "Only the workshop" in form and "decides how long its data is kept" in form
+    assert f"{url}/retention" not in form and f"{url}/delete" not in form
+    page = browser.submit(f"{url}/edit", f"{url}/retention", {"retention_days": "1"}, follow=True)
+    assert "owner can decide how long its data is kept" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Workshop, live_workshop.id).retention_days is None
 
 
 def test_production_sends_hsts_and_secure_cookies(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ from ..models import Action, WorkshopFacilitator, WorkshopInvite
 from ..services import DomainError
 from ..services import invites, themes
 from ..services.moderation import list_events
+from ..services.workshops import is_owner
 
 
 def outcome(error: DomainError | None, message: str) -> None:
@@ -27,8 +28,7 @@ def outcome(error: DomainError | None, message: str) -> None:
 def team(workshop_id: int):
     """Who steers the workshop, open invitations, and the log of every moderation act."""
     workshop = load_workshop(workshop_id)
-    is_owner = any(m.facilitator_id == current_user.id and m.role == "owner" for m in workshop.members)
-    return render_template("host/team.html", workshop=workshop, is_owner=is_owner,
+    return render_template("host/team.html", workshop=workshop, is_owner=is_owner(current_user, workshop),
                            invites=invites.pending_invites(workshop), events=list_events(workshop),
                            invite_valid_days=invites.INVITE_VALID_DAYS)
 

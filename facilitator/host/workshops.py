@@ -18,7 +18,8 @@ from ..services.retention import delete_workshop, set_retention
 from ..services.suggestions import count_by_question, list_visible
 from ..services.text import clean_text
 from ..services.workshops import (
-    WorkshopDetails, change_status, create_workshop, list_workshops_for, next_event_seq, update_workshop,
+    WorkshopDetails, change_status, create_workshop, is_owner, list_workshops_for, next_event_seq,
+    update_workshop,
 )
 from ..urls import join_url, qr_svg
 
@@ -63,7 +64,8 @@ def edit_workshop(workshop_id: int):
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
-    return render_template("host/workshop_form.html", form=form, workshop=workshop), 422 if form.errors else 200
+    return render_template("host/workshop_form.html", form=form, workshop=workshop,
+                           is_owner=is_owner(current_user, workshop)), 422 if form.errors else 200
 
 
 @bp.get("/workshops/<int:workshop_id>")
@@ -144,7 +146,7 @@ def retention(workshop_id: int):
     except ValueError:
         days = -1
     try:
-        set_retention(workshop, days, request.form.get("archived") == "y")
+        set_retention(workshop, days, request.form.get("archived") == "y", current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

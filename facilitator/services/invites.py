@@ -9,6 +9,7 @@ from sqlalchemy import select
 from . import DomainError
 from .accounts import normalise_email
 from .moderation import record
+from .workshops import is_owner
 from ..extensions import db
 from ..models import Facilitator, Workshop, WorkshopFacilitator, WorkshopInvite, utcnow
 
@@ -23,7 +24,7 @@ def still_valid():
 
 
 def check_owner(actor: Facilitator, workshop: Workshop) -> None:
-    if not any(m.facilitator_id == actor.id and m.role == "owner" for m in workshop.members):
+    if not is_owner(actor, workshop):
         raise DomainError(_l("Only the workshop's owner can invite or remove co-facilitators."))
 
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from . import DomainError
+from .workshops import is_owner
 from ..extensions import db
 from ..models import (
     DeletionRecord, Facilitator, Participant, Suggestion, Workshop, WorkshopStatus, utcnow,
@@ -15,7 +16,12 @@ from ..models import (
 MAX_RETENTION_DAYS = 3650
 
 
-def set_retention(workshop: Workshop, days: int | None, archived: bool) -> Workshop:
+def set_retention(workshop: Workshop, days: int | None, archived: bool,
+                  actor: Facilitator | None = None) -> Workshop:
+    """How long the data is kept after closing (None: until deleted), or archived to keep it.
+    Only the owner decides: a short period deletes the workshop as surely as deleting it."""
+    if actor is not None and not is_owner(actor, workshop):
+        raise DomainError(_l("Only the workshop's owner can decide how long its data is kept."))
     if days is not None and not 1 <= days <= MAX_RETENTION_DAYS:
         raise DomainError(_l("Keep the data between 1 and %(max)d days, or leave the field empty to keep it.",
                              max=MAX_RETENTION_DAYS), "retention_days")
@@ -26,7 +32,7 @@ def set_retention(workshop: Workshop, days: int | None, archived: bool) -> Works
 
 def delete_workshop(workshop: Workshop, actor: Facilitator | None, reason: str = "request") -> DeletionRecord:
     """Remove the workshop with everything in it; keep only a record that it was deleted."""
-    if actor is not None and not any(m.facilitator_id == actor.id and m.role == "owner" for m in workshop.members):
+    if actor is not None and not is_owner(actor, workshop):
         raise DomainError(_l("Only the workshop's owner can delete it."))
     record = DeletionRecord(
         workshop_title=workshop.title, join_code=workshop.join_code, reason=reason,

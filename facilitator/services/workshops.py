@@ -103,6 +103,13 @@ def can_steer(facilitator: Facilitator | None, workshop: Workshop) -> bool:
     return any(m.facilitator_id == facilitator.id for m in workshop.members)
 
 
+def is_owner(facilitator: Facilitator | None, workshop: Workshop) -> bool:
+    """The owner alone invites and removes co-facilitators, decides how long the data is kept
+    and deletes the workshop."""
+    return facilitator is not None and any(
+        m.facilitator_id == facilitator.id and m.role == "owner" for m in workshop.members)
+
+
 def get_workshop_for(facilitator: Facilitator, workshop_id: int) -> Workshop | None:
     """The workshop if this facilitator may steer it, else None (as if absent)."""
     workshop = db.session.get(Workshop, workshop_id)
