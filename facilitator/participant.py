@@ -34,7 +34,7 @@ bp = Blueprint("participant", __name__)
 
 # A phone lists this many of the room's newest suggestions (pinned ones besides): enough to read
 # on a small screen, and a page that stays light when a conference has sent thousands.
-PHONE_ROOM_LIST_LENGTH = 100
+PHONE_ROOM_LIST_LENGTH = 50
 
 
 def index():
