@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -335,6 +336,44 @@ def test_pdf_is_tagged_searchable_numbered_and_in_the_workshops_language(app, ri
         assert '<html lang="nb">' in source
         raw = HTML(string=source).write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True)
     assert b"/Lang (nb)" in raw
+
+
+def long_minutes(entries: int):
+    from facilitator.services.minutes import Minutes, MinutesItem, MinutesQuestion
+    texts = [f"Forslag nr. {n} om bærekraft på Ål" for n in range(1, entries + 1)]
+    items = [MinutesItem(id=n, text=text, original_text=text, status="visible", votes=n % 3)
+             for n, text in enumerate(texts, start=1)]
+    ranking = sorted(((i.text, i.votes) for i in items), key=lambda pair: -pair[1])[:2]
+    return Minutes(language="nb", title="Stor samling på Røros", date=date(2024, 3, 14), start_time=None,
+                   end_time=None, place="Røros", theme="Tilflytting", participant_count=400, program="",
+                   opening_text="", closing_text="", signature="",
+                   questions=[MinutesQuestion(1, Q1, texts, items, ranking)])
+
+
+def list_tags(source: str) -> Counter:
+    from weasyprint import HTML
+    raw = HTML(string=source).write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True)
+    return Counter(re.findall(rb"/S /(LI|Lbl)\b", raw))
+
+
+def test_long_pdf_is_compact_but_keeps_every_item_tagged_and_the_ranking_numbered(tmp_path):
+    """A big workshop's lists lose their bullet boxes (most of WeasyPrint's time), not their structure."""
+    from facilitator import create_app
+    from facilitator.config import TestConfig
+    from facilitator.exporters.html import COMPACT_FROM, render_html
+    from facilitator.exporters.pdf import render_pdf
+    with create_app(TestConfig).app_context():
+        assert '<article class="minutes">' in render_html(long_minutes(3))
+        minutes = long_minutes(COMPACT_FROM - 2)
+        source = render_html(minutes)
+        data = render_pdf(minutes)
+    assert '<article class="minutes compact">' in source
+    compact, bulleted = list_tags(source), list_tags(source.replace('"minutes compact"', '"minutes"'))
+    assert compact[b"LI"] == bulleted[b"LI"] > COMPACT_FROM, "every entry is still a list item"
+    assert compact[b"Lbl"] == 2 and bulleted[b"Lbl"] == COMPACT_FROM, "only the ranking keeps labels"
+    text = pdf_text(data, tmp_path)
+    assert all(f"Forslag nr. {n} om bærekraft på Ål" in text for n in (1, 150, COMPACT_FROM - 2))
+    assert re.search(r"^1\. Forslag nr\. 2 om", text, re.M) and re.search(r"^1 ?/ ?\d+$", text, re.M)
 
 
 def test_pdf_never_fetches_a_url(app):

@@ -11,6 +11,7 @@ import io
 from datetime import datetime
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -42,13 +43,18 @@ class DocxWriter:
         self.styles = {name: styles[name] for name in (
             "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "List Number", "Normal",
             "Table Grid")}
+        # Assigning a style object still makes python-docx scan every style for the default one,
+        # per paragraph (most of the time of a long document): keep the ids, None for the default.
+        default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        self.style_ids = {name: None if style == default else style.style_id
+                          for name, style in self.styles.items()}
         self.number_list_abstract = self.abstract_num_of(self.styles["List Number"])
 
     def write(self) -> bytes:
         with force_locale(self.minutes.language):
             outline = build_outline(self.minutes)
             self.set_up(labels())
-            self.doc.add_paragraph(outline.title, style=self.styles["Title"])
+            self.add_styled(outline.title, "Title")
             for block in flatten(outline.blocks):
                 getattr(self, f"add_{block.kind}")(block)
         buffer = io.BytesIO()
@@ -98,6 +104,13 @@ class DocxWriter:
         field.append(run)
         paragraph._p.append(field)
 
+    def add_styled(self, text: str, style: str):
+        """A new paragraph at the end of the document, in one of the Word styles above."""
+        paragraph = self.doc.add_paragraph(text)
+        if self.style_ids[style]:
+            paragraph._p.style = self.style_ids[style]
+        return paragraph
+
     def add_text(self, paragraph, text: str) -> None:
         """Text with its line breaks kept as breaks within the paragraph."""
         for index, line in enumerate(text.split("\n")):
@@ -107,7 +120,7 @@ class DocxWriter:
 
     def add_facts(self, block) -> None:
         for name, value in block.rows:
-            paragraph = self.doc.add_paragraph(style=self.styles["Normal"])
+            paragraph = self.add_styled("", "Normal")
             paragraph.add_run(f"{name}: ").bold = True
             paragraph.add_run(value)
             paragraph.paragraph_format.space_after = Pt(0)
@@ -115,10 +128,10 @@ class DocxWriter:
             paragraph.paragraph_format.space_after = Pt(10)
 
     def add_heading(self, block) -> None:
-        self.doc.add_paragraph(block.text, style=self.styles[f"Heading {min(block.level, 3)}"])
+        self.add_styled(block.text, f"Heading {min(block.level, 3)}")
 
     def add_paragraph(self, block) -> None:
-        paragraph = self.doc.add_paragraph(style=self.styles["Normal"])
+        paragraph = self.add_styled("", "Normal")
         if block.role == "empty":
             paragraph.add_run(block.text).italic = True
         else:
@@ -128,10 +141,10 @@ class DocxWriter:
             paragraph.paragraph_format.space_after = Pt(2)
 
     def add_list(self, block) -> None:
-        style = self.styles["List Number" if block.ordered else "List Bullet"]
+        style = "List Number" if block.ordered else "List Bullet"
         num_id = self.restart_numbering() if block.ordered else None
         for item in block.entries:
-            paragraph = self.doc.add_paragraph(style=style)
+            paragraph = self.add_styled("", style)
             self.add_text(paragraph, item.text)
             if item.note:
                 paragraph.add_run(f" ({item.note})").italic = True
@@ -158,7 +171,7 @@ class DocxWriter:
             caption = OxmlElement("w:tblCaption")
             caption.set(qn("w:val"), block.caption)
             table._tbl.tblPr.append(caption)
-        self.doc.add_paragraph(style=self.styles["Normal"])
+        self.add_styled("", "Normal")
 
     def abstract_num_of(self, style) -> int | None:
         numbering = self.doc.part.numbering_part.numbering_definitions._numbering

@@ -14,8 +14,12 @@ from flask_babel import force_locale
 from markupsafe import Markup
 
 from . import format_when, labels
-from .outline import build_outline
+from .outline import build_outline, flatten
 from ..services.minutes import Minutes
+
+# From this many list entries on, the minutes are set compact (minutes.css, `.compact`): a big
+# workshop's lists without a bullet box per entry, which is most of the PDF's layout time.
+COMPACT_FROM = 300
 
 
 @lru_cache(maxsize=1)
@@ -33,8 +37,14 @@ def stylesheet_hash() -> str:
 
 def context(minutes: Minutes) -> dict:
     """What the minutes templates need; call inside the minutes' locale."""
-    return {"minutes": minutes, "outline": build_outline(minutes), "label": labels(),
-            "when": format_when(minutes), "author": minutes.signature.strip().split("\n")[0]}
+    outline = build_outline(minutes)
+    return {"minutes": minutes, "outline": outline, "label": labels(), "when": format_when(minutes),
+            "author": minutes.signature.strip().split("\n")[0],
+            "compact": count_entries(outline.blocks) >= COMPACT_FROM}
+
+
+def count_entries(blocks: list) -> int:
+    return sum(len(block.entries) for block in flatten(blocks) if block.kind == "list")
 
 
 def render_html(minutes: Minutes) -> str:
