@@ -88,3 +88,6 @@ class TestConfig(Config):
     SERVER_NAME = "localhost"
     PUBLIC_URL = ""
     LIVE_COALESCE_SECONDS = 0
+    # Laying out PDFs in a background thread would outlive a test's database; the test of it
+    # turns it on.
+    PREPARE_PDFS = False

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, session, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, render_template, session, url_for
 
 from .exporters import file_stem
 from .exporters.outline import action_status
+from .extensions import db, socketio
 from .i18n import browser_locale
 from .models import Workshop, WorkshopStatus
 from .services.minutes import Minutes, compile_minutes
@@ -58,6 +59,31 @@ def load_public(code: str, endpoint: str) -> Workshop:
         abort(redirect(url_for(endpoint, code=workshop.join_code), 301))
     g.locale = session.get("locale") or browser_locale() or workshop.language
     return workshop
+
+
+def prepare_pdfs_later(workshop: Workshop) -> None:
+    """Lay out the minutes' PDFs in the background once they are likely to be asked for (the
+    workshop closed, the minutes were saved): the organiser's, and the participants' when the
+    results are public. WeasyPrint takes seconds for a big workshop; the download that follows
+    then comes from the cache at once (``exporters.pdf``). Off in tests (``PREPARE_PDFS``)."""
+    if current_app.config.get("PREPARE_PDFS", True):
+        socketio.start_background_task(prepare_pdfs, current_app._get_current_object(), workshop.id)
+
+
+def prepare_pdfs(app: Flask, workshop_id: int) -> None:
+    from .exporters.pdf import render_pdf
+    with app.test_request_context("/"):
+        try:
+            workshop = db.session.get(Workshop, workshop_id)
+            if workshop is None:
+                return
+            render_pdf(compile_minutes(workshop))
+            if results_public(workshop):
+                render_pdf(public_minutes(workshop))
+        except Exception:  # a cache left cold only means a slower download
+            app.logger.exception("preparing the PDFs of workshop %s failed", workshop_id)
+        finally:
+            db.session.remove()
 
 
 @bp.get("/j/<code>/results")

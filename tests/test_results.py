@@ -104,3 +104,33 @@ def test_results_page_is_phone_first(public_app, facilitator):
     html = app.test_client().get(f"/j/{workshop.join_code}/results").get_data(as_text=True)
     assert 'name="viewport"' in html and 'class="phone-main"' in html
     assert "<table" not in html, "no wide tables on a phone: actions are a list"
+
+
+# The PDFs are laid out in a background thread: that needs a real database, not one in-memory
+# connection shared by all.
+@pytest.mark.parametrize("app", ["file", "postgres"], indirect=True)
+def test_closing_lays_out_both_pdfs_before_anyone_asks(public_app, facilitator, logged_in, monkeypatch):
+    import time
+    from facilitator.exporters import pdf as pdf_module
+    app = public_app
+    app.config["PREPARE_PDFS"] = True
+    pdf_module._cache.clear()
+    laid_out = []
+    layout = pdf_module.layout_pdf
+
+    def counted_layout(source):
+        pdf = layout(source)
+        laid_out.append(source)
+        return pdf
+    monkeypatch.setattr(pdf_module, "layout_pdf", counted_layout)
+    workshop = make_rich_workshop(app, facilitator.id)
+    console = f"/host/workshops/{workshop.id}"
+    assert logged_in.submit(console, f"{console}/status", {"status": "closed"}).status_code == 303
+    deadline = time.monotonic() + 60
+    while len(pdf_module._cache) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(laid_out) == 2  # the organiser's minutes and the participants' results
+    organiser = logged_in.client.get(f"/export/{workshop.id}/minutes.pdf")
+    public = app.test_client().get(f"/j/{workshop.join_code}/results.pdf")
+    assert organiser.data.startswith(b"%PDF-") and public.data.startswith(b"%PDF-")
+    assert len(laid_out) == 2  # both downloads came from what was laid out at closing

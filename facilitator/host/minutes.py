@@ -14,6 +14,7 @@ from ..exporters.formats import FORMATS
 from ..exporters.html import render_body
 from ..extensions import db
 from ..forms import FlaskForm
+from ..results import prepare_pdfs_later
 from ..services import DomainError
 from ..services.minutes import (
     MinutesEdit, MinutesOptions, StaleMinutes, compile_minutes, current_edit, save_minutes,
@@ -91,6 +92,7 @@ def minutes(workshop_id: int):
             field_errors(form, error)
         else:
             db.session.commit()
+            prepare_pdfs_later(workshop)
             flash(_("Minutes saved."), "success")
             return redirect(url_for("host.minutes", workshop_id=workshop.id), 303)
     # Without JavaScript "Preview" posts the form here and shows the unsaved text in the preview.

@@ -9,7 +9,8 @@ from . import bp, field_errors, load_workshop
 from .. import realtime
 from ..extensions import db
 from ..forms import NewWorkshopForm, QuestionForm, WorkshopForm
-from ..models import Workshop
+from ..models import Workshop, WorkshopStatus
+from ..results import prepare_pdfs_later
 from ..services import DomainError
 from ..services import questions as question_service
 from ..limits import recent_floods
@@ -105,6 +106,8 @@ def change_workshop_status(workshop_id: int):
     else:
         db.session.commit()
         realtime.broadcast_status(workshop)
+        if workshop.status == WorkshopStatus.CLOSED:
+            prepare_pdfs_later(workshop)
         flash(status_message(workshop.status), "success")
     return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
 
