@@ -176,13 +176,10 @@ class Target:
         return ""
 
 
-class Baseline(Target):
-    kind, name, database = "baseline", "bare python-socketio", "bare"
+class OneServer(Target):
+    """A target that is one gunicorn process (``self.server``), started and stopped with it."""
 
-    def __init__(self, workdir: Path):
-        self.server = Gunicorn(free_port(), app_env("sqlite://"), workdir / "baseline.log",
-                               app="bench.baseline:app", cpus=SERVER_CORE, ready_path="/")
-        self.url = self.server.url
+    server: Gunicorn
 
     def __enter__(self):
         self.server.start()
@@ -195,7 +192,16 @@ class Baseline(Target):
         return self.server.worker_pids()
 
 
-class SingleApp(Target):
+class Baseline(OneServer):
+    kind, name, database = "baseline", "bare python-socketio", "bare"
+
+    def __init__(self, workdir: Path):
+        self.server = Gunicorn(free_port(), app_env("sqlite://"), workdir / "baseline.log",
+                               app="bench.baseline:app", cpus=SERVER_CORE, ready_path="/")
+        self.url = self.server.url
+
+
+class SingleApp(OneServer):
     """The app as `make run` serves it: one gunicorn gevent process, clients straight to it."""
 
     def __init__(self, database: str, database_url: str, workdir: Path):
@@ -206,14 +212,7 @@ class SingleApp(Target):
 
     def __enter__(self):
         flask_command(self.env, "db", "upgrade")
-        self.server.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.stop()
-
-    def pids(self):
-        return self.server.worker_pids()
+        return super().__enter__()
 
     def new_workshop(self) -> str:
         return new_demo(self.env)

@@ -40,16 +40,25 @@ def init_app(app: Flask) -> None:
     app.after_request(compress_and_cache)
 
 
-def static_hash(filename: str) -> str | None:
-    """A short hash of a static file's content, or None when there is no such file."""
+def static_file(filename: str) -> tuple[str, os.stat_result] | None:
+    """The path of a static file and its stat, or None when there is no such file (or the name
+    would leave the static folder). Caches below are keyed by mtime and size, so an edited file
+    (a developer's, or an upgrade) is read again."""
     path = safe_join(current_app.static_folder or "", filename)
     if path is None:
         return None
     try:
-        stat = os.stat(path)
+        return path, os.stat(path)
     except OSError:
         return None
-    # Keyed by mtime and size so an edited file (a developer's, or an upgrade) gets a new hash.
+
+
+def static_hash(filename: str) -> str | None:
+    """A short hash of a static file's content, or None when there is no such file."""
+    found = static_file(filename)
+    if found is None:
+        return None
+    path, stat = found
     return file_hash(path, stat.st_mtime_ns, stat.st_size)
 
 
@@ -132,13 +141,10 @@ def should_compress(response, static: bool) -> bool:
 
 def static_body(response, encoding: str) -> bytes | None:
     """The compressed bytes of the static file behind ``response``, from the cache."""
-    path = safe_join(current_app.static_folder or "", (request.view_args or {}).get("filename", ""))
-    if path is None:
+    found = static_file((request.view_args or {}).get("filename", ""))
+    if found is None:
         return None
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
+    path, stat = found
     data = compressed_static(path, stat.st_mtime_ns, stat.st_size, encoding)
     # The file Flask opened is not sent; close it now rather than at garbage collection.
     if hasattr(response.response, "close"):

@@ -72,6 +72,9 @@ class Config:
     LIVE_COALESCE_SECONDS = float(os.environ.get("LIVE_COALESCE_SECONDS", "0.25"))
     LIVE_COALESCE_SECONDS_PER_1000 = float(os.environ.get("LIVE_COALESCE_SECONDS_PER_1000", "0.05"))
 
+    # Lay out the minutes' PDFs in the background when a workshop closes or its minutes are saved.
+    PREPARE_PDFS = True
+
     # Where people report an accessibility problem: an e-mail address or a web address.
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
 

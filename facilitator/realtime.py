@@ -49,15 +49,13 @@ def init_app(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
-        channel=app.config.get("SOCKETIO_CHANNEL", "facilitator"),
+        channel=app.config["SOCKETIO_CHANNEL"],
         # None means same-origin only: the Origin header must match the Host.
         cors_allowed_origins=[origins] if origins else None,
         max_http_buffer_size=16 * 1024,
         ping_interval=20,
         ping_timeout=20,
     )
-    app.config.setdefault("LIVE_COALESCE_SECONDS", 0.25)
-    app.config.setdefault("LIVE_COALESCE_SECONDS_PER_1000", 0.05)
     app.extensions["live_pusher"] = Pusher(app)
 
 

@@ -66,7 +66,7 @@ def prepare_pdfs_later(workshop: Workshop) -> None:
     workshop closed, the minutes were saved): the organiser's, and the participants' when the
     results are public. WeasyPrint takes seconds for a big workshop; the download that follows
     then comes from the cache at once (``exporters.pdf``). Off in tests (``PREPARE_PDFS``)."""
-    if current_app.config.get("PREPARE_PDFS", True):
+    if current_app.config["PREPARE_PDFS"]:
         socketio.start_background_task(prepare_pdfs, current_app._get_current_object(), workshop.id)
 
 
