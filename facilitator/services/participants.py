@@ -4,7 +4,7 @@ from __future__ import annotations
 import hmac
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from . import DomainError
 from .text import clean_text
@@ -57,12 +57,16 @@ def check_passcode(workshop: Workshop, passcode: str | None) -> None:
         raise DomainError(_l("That passcode is not right. Ask the facilitator for it."), "passcode")
 
 
+# Every request of a phone, and every socket it opens, asks this: built once (see WORKSHOP_BY_CODE).
+PARTICIPANT_BY_TOKEN = select(Participant).where(Participant.token == bindparam("token"),
+                                                 Participant.workshop_id == bindparam("workshop_id"))
+
+
 def get_participant(workshop: Workshop, token: str | None) -> Participant | None:
     """The participant this phone's cookie names, if it belongs to this workshop."""
     if not token:
         return None
-    return db.session.scalar(select(Participant).where(
-        Participant.token == token, Participant.workshop_id == workshop.id))
+    return db.session.scalar(PARTICIPANT_BY_TOKEN, {"token": token, "workshop_id": workshop.id})
 
 
 def count_participants(workshop: Workshop) -> int:

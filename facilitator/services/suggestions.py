@@ -3,48 +3,77 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import DomainError
 from .text import clean_text
 from .workshops import next_event_seq
 from ..extensions import db
 from ..models import (
-    Facilitator, Participant, Question, Round, Suggestion, SuggestionStatus, Workshop, WorkshopStatus,
-    utcnow,
+    EVENT_SEQUENCE, Facilitator, Participant, Question, Round, Suggestion, SuggestionStatus, Workshop,
+    WorkshopStatus, utcnow,
 )
 
 CLIENT_ID_MAX_LENGTH = 64
+
+# The statements of a send, built once: building a statement and its cache key costs more than
+# SQLite takes to run it, and a conference sends a hundred a second.
+LATEST_ROUND_ID = (select(Round.id).where(Round.workshop_id == bindparam("round_workshop_id"),
+                                          Round.started_at.is_not(None))
+                   .order_by(Round.number.desc()).limit(1))
+
+
+def insert_once(insert, **values):
+    """A send's INSERT: the round is looked up by the INSERT itself, and a retry (same
+    participant and client_id) inserts nothing and returns no row."""
+    return (insert(Suggestion).values(round_id=LATEST_ROUND_ID.scalar_subquery(), **values)
+            .on_conflict_do_nothing(index_elements=["participant_id", "client_id"]).returning(Suggestion))
+
+
+# On PostgreSQL the INSERT also takes the event number from the sequence (one round trip less);
+# SQLite's counter is a row of its own (``next_event_seq``).
+INSERT_ONCE = {"sqlite": insert_once(sqlite_insert),
+               "postgresql": insert_once(postgresql_insert, seq=EVENT_SEQUENCE.next_value())}
+OWN_TEXTS = (select(Suggestion.text)
+             .where(Suggestion.participant_id == bindparam("participant_id"),
+                    Suggestion.question_id == bindparam("question_id"))
+             .order_by(Suggestion.id.desc()))
 
 
 def submit_suggestion(participant: Participant, question: Question, text: str,
                       client_id: str | None = None) -> tuple[Suggestion, bool]:
     """Store a participant's suggestion once; returns (suggestion, created).
 
-    A retry with the same ``client_id`` returns the stored original, also when
-    two copies race: the unique key decides, inside a savepoint. A first send,
-    by far the common case, so costs no lookup beforehand.
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` stores it: a retry with the same
+    ``client_id`` inserts nothing (the unique key decides, also when two copies race) and the
+    stored original is returned. A first send, by far the common case, so costs no lookup
+    beforehand, and no unit-of-work flush or savepoint: this is the hot path when a conference
+    of thousands writes at once.
     """
     workshop = participant.workshop
     check_accepts(workshop, question)
     text = clean_text(text, max_length=current_app.config["SUGGESTION_MAX_LENGTH"], field="text")
     client_id = clean_client_id(client_id)
-    suggestion = Suggestion(
-        workshop_id=workshop.id, question_id=question.id, participant_id=participant.id,
-        table_id=participant.table_id, round_id=latest_round_id(workshop), text=text,
-        original_text=text, client_id=client_id, status=initial_status(workshop))
-    try:
-        with db.session.begin_nested():
-            suggestion.seq = next_event_seq(workshop)
-            db.session.add(suggestion)
-    except IntegrityError:
-        db.session.expire(workshop, ["event_seq"])  # the number taken was rolled back
-        existing = find_by_client_id(participant, client_id) if client_id else None
-        if existing is None:
-            raise
-        return existing, False
-    return suggestion, True
+    values = dict(workshop_id=workshop.id, question_id=question.id, participant_id=participant.id,
+                  table_id=participant.table_id, round_workshop_id=workshop.id, text=text,
+                  original_text=text, client_id=client_id, status=initial_status(workshop))
+    dialect = db.session.get_bind().dialect.name
+    if dialect != "postgresql":
+        # On a retry the number is taken and left unused; views only compare numbers, so a gap
+        # is harmless (PostgreSQL's sequence leaves gaps anyway).
+        values["seq"] = next_event_seq(workshop)
+    suggestion = db.session.scalar(INSERT_ONCE[dialect], values)
+    if suggestion is not None:
+        # The number the broadcast carries, without marking the workshop as changed.
+        set_committed_value(workshop, "event_seq", suggestion.seq)
+        return suggestion, True
+    existing = find_by_client_id(participant, client_id) if client_id else None
+    if existing is None:  # cannot happen without a client_id: only the unique key conflicts
+        raise AssertionError("a suggestion without a client id was not stored")
+    return existing, False
 
 
 def add_suggestion_as_facilitator(facilitator: Facilitator, question: Question, text: str) -> Suggestion:
@@ -63,9 +92,7 @@ def add_suggestion_as_facilitator(facilitator: Facilitator, question: Question, 
 
 def latest_round_id(workshop: Workshop) -> int | None:
     """Suggestions belong to the round under way, or to the last one until the next starts."""
-    return db.session.scalar(select(Round.id).where(Round.workshop_id == workshop.id,
-                                                    Round.started_at.is_not(None))
-                             .order_by(Round.number.desc()).limit(1))
+    return db.session.scalar(LATEST_ROUND_ID, {"round_workshop_id": workshop.id})
 
 
 def check_accepts(workshop: Workshop, question: Question) -> None:
@@ -120,10 +147,8 @@ def list_newest_visible(question: Question, limit: int) -> tuple[list, bool]:
 
 def own_texts(participant: Participant, question: Question) -> list[str]:
     """The texts a participant sent to one question, newest first: all a send's answer shows."""
-    return list(db.session.scalars(
-        select(Suggestion.text).where(Suggestion.participant_id == participant.id,
-                                      Suggestion.question_id == question.id)
-        .order_by(Suggestion.id.desc())))
+    return list(db.session.scalars(OWN_TEXTS, {"participant_id": participant.id,
+                                               "question_id": question.id}))
 
 
 def list_own(participant: Participant) -> dict[int, list[str]]:
