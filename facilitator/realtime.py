@@ -9,13 +9,18 @@ question changes); projectors and consoles also in ``workshop.screen_room``
 (the rendered stage, which phones do not need); consoles in
 ``workshop.host_room``.
 
-A room's pushes are coalesced (``Pusher``): the first change after a quiet
-spell goes out at once, later ones wait for a window that grows with the room
+A room's pushes are coalesced (``Pusher``): the first changes after a quiet
+spell go out at once, later ones wait for a window that grows with the room
 (``LIVE_COALESCE_SECONDS_PER_1000`` connections, at most
 ``LIVE_COALESCE_SECONDS``), so a burst of a hundred suggestions a second
 reaches two thousand phones as a few messages a second (nobody can read a
 hundred items a second one by one anyway). Tests set the maximum to 0: every
 change is sent at once, in the request.
+
+Every process coalesces for the sockets it holds itself: a change is published
+on the live bus (``livebus``), every process hears it, and each pushes to its
+own sockets only. With several processes a room still gets a few pushes a
+second, not a few per process.
 """
 from __future__ import annotations
 
@@ -23,12 +28,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app, render_template, session
+from flask import Flask, current_app, has_request_context, render_template, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
 from .extensions import db, socketio
 from .i18n import workshop_locale
+from .livebus import bus_for
 from .models import Suggestion, SuggestionStatus, Workshop
 from .services.participants import get_participant
 from .services.workshops import can_steer, get_workshop_by_code
@@ -39,8 +45,11 @@ from .services.workshops import can_steer, get_workshop_by_code
 # thousand phones take 5 s of it whatever the spread: a shorter one only queues them, and every
 # send waits behind the queue.
 REFRESH_SPREAD_MS_PER_1000 = 5000
-# A push that carries this many suggestions means they arrive faster than the room's pushes.
-BURST_ITEMS_PER_PUSH = 3
+# A push that starts this much later than planned means the process is falling behind (a burst
+# of sends queued up): the room's next pushes then wait twice as long, leaving the time to the sends.
+BEHIND_SECONDS = 0.05
+# Pushes a room may get in a row before the window spaces them (see Pusher).
+PUSHES_IN_A_ROW = 2
 
 
 def init_app(app: Flask) -> None:
@@ -56,7 +65,10 @@ def init_app(app: Flask) -> None:
         ping_interval=20,
         ping_timeout=20,
     )
-    app.extensions["live_pusher"] = Pusher(app)
+    live_pusher = Pusher(app)
+    app.extensions["live_pusher"] = live_pusher
+    app.extensions["live_bus"] = bus_for(app.config["REDIS_URL"], f"{app.config['SOCKETIO_CHANNEL']}:live",
+                                         live_pusher.receive)
 
 
 @socketio.on("connect")
@@ -66,6 +78,7 @@ def on_connect(auth=None):
     workshop = get_workshop_by_code(code or "") if isinstance(code, str) else None
     if workshop is None:
         raise ConnectionRefusedError("unknown workshop")
+    live_bus().listen()
     if can_steer(current_user, workshop):
         for room in (workshop.room, workshop.screen_room, workshop.host_room):
             join_room(room)
@@ -93,41 +106,56 @@ class Pusher:
     """Coalesces a workshop's pushes and sends them from a background task, never from the
     request that caused them.
 
-    The first change after a quiet spell goes out at once (leading edge), so a seminar of
-    thirty sees each suggestion as soon as a bare server would show it. Changes that follow
-    within the room's window wait for the window to pass and go out together. The window grows
+    A room gets at most one push per window on average, and up to two in a row (a rate
+    limit with an allowance of one push, as in GCRA): the first changes after a quiet spell go
+    out at once, so a seminar of thirty sees each suggestion as soon as a bare server would
+    show it, and a push that was held up (the process was busy) does not hold up the ones
+    after it. Changes beyond that wait for the window and go out together. The window grows
     with the room, because what a push costs is one message per connected screen: a room of
-    2,000 phones gets a few messages a second however fast suggestions arrive, a room of 30
-    gets every suggestion on its own.
+    2,000 phones gets a few pushes a second however fast suggestions arrive, a room of 30 gets
+    every suggestion on its own.
     """
 
     def __init__(self, app: Flask):
         self.app = app
         self.lock = threading.Lock()
         self.pending: dict[int, Pending] = {}
-        self.last_flush: dict[int, float] = {}
+        # When a room's next push is due at the limit's pace; it may go one window earlier.
+        self.due: dict[int, float] = {}
         self.window: dict[int, float] = {}
+        # How late the workshop's last push started: the process's own measure of its load.
+        self.behind: dict[int, float] = {}
 
-    def add(self, workshop_id: int, seq: int = 0, **changes) -> None:
+    def receive(self, change: dict) -> None:
+        """Take a change as the live bus carries it (see ``publish``) and plan its push."""
+        workshop_id = change["workshop_id"]
         with self.lock:
             scheduled = workshop_id in self.pending
             pending = self.pending.setdefault(workshop_id, Pending())
-            pending.seq = max(pending.seq, seq)
-            pending.suggestions.update(changes.pop("suggestions", {}))
-            if changes.get("console"):
-                pending.console_by.add(acting_facilitator_id())
-            for name, value in changes.items():
-                setattr(pending, name, getattr(pending, name) or value)
-            wait = max(0.0, self.last_flush.get(workshop_id, -1e9) + self.window.get(workshop_id, 0.0)
-                       - time.monotonic())
+            pending.seq = max(pending.seq, change["seq"])
+            pending.suggestions.update((item["id"], item) for item in change.get("suggestions", ()))
+            pending.stage |= change.get("stage", False)
+            pending.questions |= change.get("questions", False)
+            if change.get("console"):
+                pending.console = True
+                pending.console_by.add(change.get("by"))
+            now = time.monotonic()
+            window = self.window.get(workshop_id, 0.0)
+            planned = max(now, self.due.get(workshop_id, now) - (PUSHES_IN_A_ROW - 1) * window)
         if not self.app.config["LIVE_COALESCE_SECONDS"]:
-            self.flush(workshop_id)
+            if has_request_context():
+                self.flush(workshop_id)
+            else:  # heard on the live bus, outside any request
+                self.flush_later(workshop_id, now)
         elif not scheduled:
-            socketio.start_background_task(self.flush_later, workshop_id, wait)
+            socketio.start_background_task(self.flush_later, workshop_id, planned)
 
-    def flush_later(self, workshop_id: int, wait: float) -> None:
-        if wait:
+    def flush_later(self, workshop_id: int, planned: float) -> None:
+        """Push at the ``planned`` time (``time.monotonic()``), and note how late that was."""
+        wait = planned - time.monotonic()
+        if wait > 0:
             socketio.sleep(wait)
+        self.behind[workshop_id] = time.monotonic() - planned
         # Fragments use url_for, which needs a request context; none is under way here.
         with self.app.test_request_context("/"):
             try:
@@ -140,32 +168,40 @@ class Pusher:
     def flush(self, workshop_id: int) -> None:
         with self.lock:
             pending = self.pending.pop(workshop_id, None)
-            self.last_flush[workshop_id] = time.monotonic()
         if pending is None:
             return
-        everyone, _screens, consoles = Workshop.rooms_of(workshop_id)
+        started = time.monotonic()
+        everyone, screens, consoles = Workshop.rooms_of(workshop_id)
+        connected = room_size(everyone)
+        # Every process pushes to its own sockets only (ignore_queue): each heard the change
+        # on the live bus, so relaying the push through the message queue would double it.
         if pending.suggestions:
             items = sorted(pending.suggestions.values(), key=lambda item: item["seq"])
-            socketio.emit("suggestions", {"items": items}, to=everyone)
-        if pending.stage:
-            # The only push that reads the database: the projector's stage, rendered once.
+            socketio.emit("suggestions", {"items": items}, to=everyone, ignore_queue=True)
+        if pending.stage and room_size(screens):
+            # The only push that reads the database: the projector's stage, rendered once, and
+            # only by a process that holds a projector or console.
             workshop = db.session.get(Workshop, workshop_id)
             if workshop is not None:
                 push_stage(workshop)
         if pending.questions:
-            push_questions(workshop_id, pending.seq)
+            push_questions(everyone, pending.seq, connected)
         if pending.console:
             by = next(iter(pending.console_by)) if len(pending.console_by) == 1 else None
-            socketio.emit("console", {"seq": pending.seq, "by": by}, to=consoles)
-        self.window[workshop_id] = self.window_for(room_size(everyone), len(pending.suggestions))
+            socketio.emit("console", {"seq": pending.seq, "by": by}, to=consoles, ignore_queue=True)
+        window = self.window_for(connected, self.behind.get(workshop_id, 0.0))
+        with self.lock:
+            self.window[workshop_id] = window
+            self.due[workshop_id] = max(self.due.get(workshop_id, started), started) + window
 
-    def window_for(self, connected: int, carried: int = 1) -> float:
+    def window_for(self, connected: int, behind: float = 0.0) -> float:
         """How long a room's later changes wait to be sent together: longer in a larger room,
-        and twice as long while suggestions arrive faster than one per push (a burst), so that
-        pushing never takes the time the server needs to accept the burst."""
+        and twice as long while the process falls behind (its pushes start late because a
+        burst of sends is queued), so that pushing never takes the time the server needs to
+        accept the burst."""
         config = self.app.config
         window = config["LIVE_COALESCE_SECONDS_PER_1000"] * connected / 1000
-        if carried >= BURST_ITEMS_PER_PUSH:
+        if behind > BEHIND_SECONDS:
             window *= 2
         return min(config["LIVE_COALESCE_SECONDS"], window)
 
@@ -174,8 +210,16 @@ def acting_facilitator_id() -> int | None:
     return current_user.id if getattr(current_user, "is_authenticated", False) else None
 
 
-def pusher() -> Pusher:
-    return current_app.extensions["live_pusher"]
+def live_bus():
+    return current_app.extensions["live_bus"]
+
+
+def publish(workshop: Workshop, suggestion_items: tuple = (), stage: bool = False,
+            questions: bool = False, console: bool = False) -> None:
+    """Announce a committed change to every process's Pusher, as plain JSON data."""
+    live_bus().publish({"workshop_id": workshop.id, "seq": workshop.event_seq,
+                        "suggestions": list(suggestion_items), "stage": stage, "questions": questions,
+                        "console": console, "by": acting_facilitator_id() if console else None})
 
 
 def suggestion_item(workshop: Workshop, suggestion: Suggestion) -> dict:
@@ -191,20 +235,18 @@ def suggestion_item(workshop: Workshop, suggestion: Suggestion) -> dict:
 
 def broadcast_suggestion(workshop: Workshop, suggestion: Suggestion) -> None:
     """A new or changed suggestion: phones, projectors and consoles update in place."""
-    pusher().add(workshop.id, workshop.event_seq,
-                 suggestions={suggestion.id: suggestion_item(workshop, suggestion)},
-                 stage=workshop.projector_view != "list" or workshop.projector_group != "none",
-                 console=True)
+    publish(workshop, [suggestion_item(workshop, suggestion)],
+            stage=workshop.projector_view != "list" or workshop.projector_group != "none", console=True)
 
 
 def broadcast_stage(workshop: Workshop) -> None:
     """The current or open questions changed: new stage for screens, refetch for phones."""
-    pusher().add(workshop.id, workshop.event_seq, stage=True, questions=True, console=True)
+    publish(workshop, stage=True, questions=True, console=True)
 
 
 def broadcast_screens(workshop: Workshop) -> None:
     """Only what the projector and consoles show changed (view, grouping, votes, themes)."""
-    pusher().add(workshop.id, workshop.event_seq, stage=True, console=True)
+    publish(workshop, stage=True, console=True)
 
 
 def broadcast_status(workshop: Workshop) -> None:
@@ -216,13 +258,14 @@ def push_stage(workshop: Workshop) -> None:
     from .projector import render_stage
     with workshop_locale(workshop):
         html = render_stage(workshop)
-    socketio.emit("stage", {"seq": workshop.event_seq, "html": html}, to=workshop.screen_room)
+    socketio.emit("stage", {"seq": workshop.event_seq, "html": html}, to=workshop.screen_room,
+                  ignore_queue=True)
 
 
-def push_questions(workshop_id: int, seq: int) -> None:
-    everyone = Workshop.rooms_of(workshop_id)[0]
-    spread = min(15000, REFRESH_SPREAD_MS_PER_1000 * room_size(everyone) // 1000)
-    socketio.emit("questions", {"seq": seq, "spread_ms": spread}, to=everyone)
+def push_questions(everyone: str, seq: int, connected: int) -> None:
+    """Phones refetch their panel, spread over a time that grows with the ``connected`` count."""
+    spread = min(15000, REFRESH_SPREAD_MS_PER_1000 * connected // 1000)
+    socketio.emit("questions", {"seq": seq, "spread_ms": spread}, to=everyone, ignore_queue=True)
 
 
 def room_size(room: str) -> int:

@@ -151,27 +151,33 @@ def test_pushes_are_coalesced_into_few_messages(app, logged_in, phone, live_work
     assert len(messages) < 8
 
 
-def test_first_change_after_a_quiet_spell_goes_out_at_once_later_ones_together(app, logged_in, phone, live_workshop):
+def test_first_changes_after_a_quiet_spell_go_out_at_once_later_ones_together(app, logged_in, phone,
+                                                                              live_workshop):
     import time
-    # A window of 2 s, whatever the room's size: the leading edge must not wait for it.
+    # A window of 2 s, whatever the room's size: the first two pushes must not wait for it.
     app.config.update(LIVE_COALESCE_SECONDS=2.0, LIVE_COALESCE_SECONDS_PER_1000=10**6)
     projector = socket_client(app, logged_in.client, live_workshop)
     projector.get_received()
-    post_suggestion(phone, live_workshop, "first")
-    deadline = time.monotonic() + 1.0
-    first = []
-    while not first and time.monotonic() < deadline:
-        first = pushed(projector)
-        time.sleep(0.02)
-    assert [item["html"].split(">")[1].split("<")[0] for item in first] == ["first"]
-    post_suggestion(phone, live_workshop, "second")
+
+    def texts(items):
+        return [item["html"].split(">")[1].split("<")[0] for item in items]
+
+    for text in ("first", "second"):
+        post_suggestion(phone, live_workshop, text)
+        deadline = time.monotonic() + 1.0
+        alone = []
+        while not alone and time.monotonic() < deadline:
+            alone = pushed(projector)
+            time.sleep(0.02)
+        assert texts(alone) == [text]
     post_suggestion(phone, live_workshop, "third")
+    post_suggestion(phone, live_workshop, "fourth")
     time.sleep(0.3)
     assert pushed(projector) == []  # still inside the window
     time.sleep(2.5)
     messages = events(projector, "suggestions")
     assert len(messages) == 1
-    assert [item["html"].split(">")[1].split("<")[0] for item in messages[0]["items"]] == ["second", "third"]
+    assert texts(messages[0]["items"]) == ["third", "fourth"]
 
 
 def test_the_coalescing_window_grows_with_the_room(app):
@@ -179,6 +185,25 @@ def test_the_coalescing_window_grows_with_the_room(app):
     app.config.update(LIVE_COALESCE_SECONDS=0.25, LIVE_COALESCE_SECONDS_PER_1000=0.05)
     seminar, hall, conference = (live_pusher.window_for(n) for n in (36, 1000, 6000))
     assert seminar < 0.002 and abs(hall - 0.05) < 1e-9 and conference == 0.25
-    # A push carrying several suggestions means a burst: the next ones wait longer.
-    assert abs(live_pusher.window_for(1000, carried=10) - 0.1) < 1e-9
-    assert live_pusher.window_for(4000, carried=10) == 0.25
+    # A push that started late means the process is behind (a burst): the next ones wait longer.
+    assert live_pusher.window_for(1000, behind=0.01) == hall
+    assert abs(live_pusher.window_for(1000, behind=0.2) - 0.1) < 1e-9
+    assert live_pusher.window_for(4000, behind=0.2) == 0.25
+
+
+def test_a_change_is_still_pushed_here_when_redis_is_away(app):
+    from facilitator.livebus import RedisBus
+    delivered = []
+    # Nothing listens on port 1: publishing fails at once.
+    bus = RedisBus("redis://127.0.0.1:1/0", "facilitator:live", delivered.append)
+    bus.publish({"workshop_id": 7, "seq": 3})
+    assert delivered == [{"workshop_id": 7, "seq": 3}]
+
+
+def test_a_malformed_change_on_the_bus_is_dropped_and_the_next_one_delivered(app):
+    from facilitator.livebus import RedisBus
+    delivered = []
+    bus = RedisBus("redis://127.0.0.1:1/0", "facilitator:live", delivered.append)
+    bus.receive(b"{not json")
+    bus.receive(b'{"workshop_id": 7, "seq": 4}')
+    assert delivered == [{"workshop_id": 7, "seq": 4}]

@@ -106,6 +106,20 @@ class Phone:
                     return event
         raise AssertionError(f"{text!r} did not arrive within {timeout} s")
 
+    def pushes(self, event: str, items: int, timeout: float = 10) -> list[list[str]]:
+        """The ``event`` pushes until they carried ``items`` suggestions: each push's texts."""
+        deadline = time.monotonic() + timeout
+        received: list[list[str]] = []
+        while sum(map(len, received)) < items and time.monotonic() < deadline:
+            packet = self.socket.receive(timeout=max(0.05, deadline - time.monotonic()))
+            if packet == "2":
+                self.socket.send("3")
+            elif packet and packet.startswith("42"):
+                name, data = json.loads(packet[2:])
+                if name == event:
+                    received.append([re.sub(r"<[^>]+>", "", item["html"]) for item in data["items"]])
+        return received
+
     def close(self) -> None:
         if self.socket is not None:
             self.socket.close()
@@ -245,6 +259,41 @@ def test_suggestion_sent_to_one_process_reaches_phones_of_the_other(postgres, re
         assert "Kaffe fra prosess en" in sender.wait_for("Kaffe fra prosess en")
         with pytest.raises(AssertionError, match="did not arrive"):
             stranger.wait_for("Kaffe fra prosess en", timeout=2)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_every_process_coalesces_a_burst_for_its_own_phones(postgres, redis_url, phones, tmp_path):
+    """Suggestions accepted by two processes reach each process's phones in one window's pushes,
+    not one series of pushes per accepting process."""
+    # A window of 2 s whatever the room's size: two pushes at once, then everything else together.
+    env = app_env(postgres, redis_url, LIVE_COALESCE_SECONDS="2.0", LIVE_COALESCE_SECONDS_PER_1000="1000000")
+    servers = [Gunicorn(free_port(), env, tmp_path / f"app-{i}.log") for i in (1, 2)]
+    try:
+        for server in servers:
+            server.start()
+        code = new_workshop(postgres)
+        senders = [phones(server.url) for server in servers]
+        listeners = [phones(server.url) for server in servers]
+        question_id = senders[0].join(code)
+        for phone in senders[1:] + listeners:
+            phone.join(code)
+        for phone in listeners:
+            phone.connect(code)
+
+        texts = [f"Idé {n} fra prosess {n % 2 + 1}" for n in range(6)]
+        started = time.monotonic()
+        for n, text in enumerate(texts):
+            senders[n % 2].suggest(code, question_id, text)
+        assert time.monotonic() - started < 1.8, "the sends took longer than the window"
+
+        for listener in listeners:
+            pushes = listener.pushes("suggestions", items=len(texts))
+            assert sorted(sum(pushes, [])) == sorted(texts)
+            # The first two at once, the other four together: three pushes, where coalescing in
+            # the accepting process made three per process.
+            assert pushes == [texts[:1], texts[1:2], texts[2:]]
     finally:
         for server in servers:
             server.stop()

@@ -89,12 +89,19 @@
     drafts = {};
   });
 
+  var panelRefresh = null;
+
   function refreshPanel(data) {
-    var panel = document.getElementById("phone-panel");
-    if (!panel) return;
+    if (!document.getElementById("phone-panel")) return;
+    // One refresh at a time: the one already waiting fetches the newest panel anyway.
+    if (panelRefresh) return;
     // Thousands of phones must not all ask in the same millisecond.
     var delay = Math.random() * (data.spread_ms || 0);
-    setTimeout(function () {
+    panelRefresh = setTimeout(function () {
+      panelRefresh = null;
+      // Looked up now, not when the event came: an earlier refresh may have replaced it.
+      var panel = document.getElementById("phone-panel");
+      if (!panel) return;
       saveDrafts();
       htmx.trigger(panel, "refresh");
     }, delay);
