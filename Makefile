@@ -8,7 +8,7 @@ PORT ?= 5000
 LANGS := nb nn sv da fi
 CATALOGS := facilitator/translations
 
-.PHONY: run serve test install install-test system-deps system-test-deps translations extract compile-translations demo clean
+.PHONY: run serve test bench install install-test system-deps system-test-deps translations extract compile-translations demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
 install: $(VENV)/.installed compile-translations system-deps
@@ -42,6 +46,10 @@ run: install
 ## test: install what the tests need (Chromium from Debian included) and run every test
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: the capacity benchmark's full matrix (about 25 minutes; BENCH_ARGS=--quick for a smoke run)
+bench: $(VENV)/.installed-bench compile-translations system-test-deps
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Debian packages: Pango for WeasyPrint's PDF minutes; for the tests also Chromium (Playwright
 # never downloads a browser here), poppler's pdftotext/pdftoppm and LibreOffice to read exports back.

@@ -12,6 +12,7 @@ traffic goes to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import select
@@ -603,6 +604,11 @@ def main(argv=None) -> int:
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                         help="first wait up to this long for other processes to leave the CPU idle")
     args = parser.parse_args(argv)
+    if importlib.util.find_spec("matplotlib") is None:
+        # Found out before the run, not when its first results are saved minutes later.
+        print("bench needs matplotlib for its plot: `make bench`, or "
+              "`.venv/bin/pip install -e '.[bench]'`", file=sys.stderr)
+        return 2
     if len(os.sched_getaffinity(0)) < 2:
         print("warning: fewer than 2 cores; server and client share one", file=sys.stderr)
     stop_on_signals()
