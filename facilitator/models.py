@@ -126,7 +126,11 @@ class Workshop(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The meeting this one was planned from (a forum that meets four times a year), whose open
+    # actions it carried over; cleared when that meeting is deleted.
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="SET NULL"))
 
+    follows: Mapped[Workshop | None] = relationship(remote_side="Workshop.id", foreign_keys=[follows_id])
     questions: Mapped[list[Question]] = relationship(
         back_populates="workshop", order_by="Question.position", cascade="all, delete-orphan",
         foreign_keys="Question.workshop_id")
@@ -375,6 +379,8 @@ class Action(db.Model):
     owner: Mapped[str] = mapped_column(String(200), default="")
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    # Still open when the previous meeting ended, and brought into this one to follow up.
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

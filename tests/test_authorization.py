@@ -72,6 +72,8 @@ ROUTES = {
     "host.workshop": FACILITATOR,
     "host.edit_workshop": FACILITATOR,
     "host.change_workshop_status": FACILITATOR,
+    # Any of its facilitators may plan the next meeting; they own the new draft.
+    "host.next_meeting": FACILITATOR,
     "host.joining": FACILITATOR,
     "host.results_page": FACILITATOR,
     "host.retention": FACILITATOR,

@@ -183,10 +183,17 @@ def status_note(item: MinutesItem, question: MinutesQuestion) -> str:
 
 
 def action_table(minutes: Minutes, label: dict[str, str]) -> Table:
-    rows = [[action.what + (f" ({action.source})" if action.source and action.source != action.what else ""),
-             action.owner, format_due(minutes, action.due_date), action_status(action.status)]
-            for action in minutes.actions]
+    rows = [[action_with_notes(action), action.owner, format_due(minutes, action.due_date),
+             action_status(action.status)] for action in minutes.actions]
     return Table([label["what"], label["who"], label["when"], label["status"]], rows, label["action_plan"])
+
+
+def action_with_notes(action) -> str:
+    """What to do, then where it came from: a suggestion or theme, or the previous meeting."""
+    notes = [action.source] if action.source and action.source != action.what else []
+    if action.carried_over:
+        notes.append(_("carried over from the previous meeting"))
+    return action.what + "".join(f" ({note})" for note in notes)
 
 
 def format_due(minutes: Minutes, due) -> str:

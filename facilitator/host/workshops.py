@@ -14,6 +14,7 @@ from ..results import prepare_pdfs_later
 from ..services import DomainError
 from ..services import questions as question_service
 from ..limits import recent_floods
+from ..services.followup import plan_next_meeting
 from ..services.participants import count_participants, set_joining
 from ..services.retention import delete_workshop, set_retention
 from ..services.suggestions import count_by_question, list_visible
@@ -110,6 +111,17 @@ def change_workshop_status(workshop_id: int):
             prepare_pdfs_later(workshop)
         flash(status_message(workshop.status), "success")
     return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
+
+
+@bp.post("/workshops/<int:workshop_id>/next")
+def next_meeting(workshop_id: int):
+    """A draft of the next meeting with this one's set-up and open actions; its date comes next."""
+    previous = load_workshop(workshop_id)
+    workshop = plan_next_meeting(current_user, previous)
+    db.session.commit()
+    flash(_("The next meeting is a draft with the same questions, tables and team, and the actions that "
+            "are not done yet. Set its date."), "success")
+    return redirect(url_for("host.edit_workshop", workshop_id=workshop.id), 303)
 
 
 @bp.post("/workshops/<int:workshop_id>/joining")

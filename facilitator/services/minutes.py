@@ -102,6 +102,7 @@ class MinutesAction:
     due_date: date | None
     status: str
     source: str = ""
+    carried_over: bool = False
 
 
 @dataclass
@@ -268,5 +269,5 @@ def compile_actions(workshop: Workshop) -> list[MinutesAction]:
         elif action.theme_id:
             theme = db.session.get(Theme, action.theme_id)
             texts[action.id] = theme.name if theme else ""
-    return [MinutesAction(a.what, a.owner, a.due_date, a.status, texts.get(a.id, ""))
+    return [MinutesAction(a.what, a.owner, a.due_date, a.status, texts.get(a.id, ""), a.carried_over)
             for a in workshop.actions]

@@ -86,6 +86,7 @@ def export_workshop(workshop: Workshop) -> dict:
             "status": s.status, "pinned": s.pinned, "merged_into": suggestion_keys.get(s.merged_into_id),
             "votes": int(dots.get(s.id) or 0), "created_at": iso(s.created_at)} for s in suggestions],
         "actions": [{"what": a.what, "owner": a.owner, "due_date": iso(a.due_date), "status": a.status,
+                     "carried_over": a.carried_over,
                      "suggestion": suggestion_keys.get(a.suggestion_id), "theme": theme_keys.get(a.theme_id)}
                     for a in workshop.actions],
         "minutes": {
@@ -399,14 +400,16 @@ def read_actions(data, plan) -> list[dict]:
     out = []
     for n, record in enumerate(records(data, "actions", _l("actions")), start=1):
         where = _l("Action %(num)d", num=n)
-        c = Checker(record, where, {"what", "owner", "due_date", "status", "suggestion", "theme"})
+        c = Checker(record, where, {"what", "owner", "due_date", "status", "suggestion", "theme",
+                                    "carried_over"})
         status = c.text("status", 16) or "open"
         if not status.replace("_", "").isalpha():
             c.fail(_l("%(where)s: “%(field)s” must be a single word.", where=where, field="status"))
         out.append({"what": c.text("what", 5_000, required=True, empty_ok=False, multiline=True),
                     "owner": c.text("owner", 200), "due_date": c.when("due_date", date), "status": status,
                     "suggestion": c.reference("suggestion", suggestions, _l("suggestion")),
-                    "theme": c.reference("theme", themes, _l("theme"))})
+                    "theme": c.reference("theme", themes, _l("theme")),
+                    "carried_over": c.boolean("carried_over")})
     return out
 
 
@@ -501,7 +504,7 @@ def add_actions(workshop, items, suggestions, themes) -> None:
     db.session.add_all([Action(
         workshop_id=workshop.id, suggestion_id=key_id(suggestions, a["suggestion"]),
         theme_id=key_id(themes, a["theme"]), what=a["what"], owner=a["owner"], due_date=a["due_date"],
-        status=a["status"]) for a in items])
+        status=a["status"], carried_over=a["carried_over"]) for a in items])
 
 
 def import_json(raw: bytes | str, owner: Facilitator) -> Workshop:

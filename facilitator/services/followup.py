@@ -1,0 +1,44 @@
+"""The next meeting of a series: a forum that meets four times a year starts each meeting from the last.
+
+The new meeting is a draft with the same set-up (questions, tables with their names and questions,
+settings and team) and none of what happened: no participants, rounds, suggestions, votes or themes. Actions that were
+not done when the previous meeting ended come along, marked as carried over, so the forum
+follows them up; the previous meeting's own record stays as it was.
+"""
+from __future__ import annotations
+
+from .invites import add_member
+from .workshops import WorkshopDetails, create_workshop
+from ..extensions import db
+from ..models import Action, CafeTable, Facilitator, Workshop
+
+# What the facilitator chose for the previous meeting and would choose again.
+CARRIED_SETTINGS = ("moderation", "table_mode", "projector_view", "projector_group", "vote_budget",
+                    "vote_max_per_item", "retention_days", "results_private")
+
+
+def plan_next_meeting(actor: Facilitator, previous: Workshop) -> Workshop:
+    """A draft owned by ``actor`` that follows ``previous``; its date is left for the facilitator
+    to set. The caller commits."""
+    details = WorkshopDetails(
+        title=previous.title, date=None, start_time=previous.start_time, end_time=previous.end_time,
+        place=previous.place, theme=previous.theme, language=previous.language, program=previous.program)
+    workshop = create_workshop(actor, details, [question.text for question in previous.questions])
+    workshop.follows_id = previous.id
+    for name in CARRIED_SETTINGS:
+        setattr(workshop, name, getattr(previous, name))
+    question_ids = {old.id: new.id for old, new in zip(previous.questions, workshop.questions, strict=True)}
+    db.session.add_all(
+        [CafeTable(workshop_id=workshop.id, number=table.number, name=table.name,
+                   question_id=question_ids.get(table.question_id)) for table in previous.tables]
+        + [Action(workshop_id=workshop.id, what=action.what, owner=action.owner, due_date=action.due_date,
+                  status=action.status, carried_over=True)
+           for action in previous.actions if action.status != "done"])
+    for member in previous.members:
+        if member.facilitator_id != actor.id:
+            add_member(workshop, member.facilitator, "co")
+    db.session.flush()
+    return workshop
+
+
+__all__ = ["CARRIED_SETTINGS", "plan_next_meeting"]
