@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import ARTIFACTS, LAPTOP, PHONE, ROOT
 from .test_accessibility import (
-    FINNISH_WORD, create_workshop, horizontal_overflow, join, post_and_wait, send, set_up_facilitator,
+    FINNISH_WORD, create_workshop, horizontal_overflow, join, log_in, post_and_wait, send, set_up_facilitator,
     wait_online,
 )
 
@@ -109,6 +109,38 @@ def test_participant_pages_fit_a_phone(fit, chromium, language):
     look("7-accessibility")
     context.close()
     assert not problems, problems
+
+
+def test_the_consoles_tables_read_as_rows_on_a_phone(fit, chromium):
+    """A facilitator walking between café tables seats people and reads the log on a phone: each
+    row uses the screen's width (three table columns would leave each a word wide)."""
+    context = chromium.new_context(**PHONE, locale="fi")
+    page = context.new_page()
+    log_in(page, fit.base)
+    page.goto(fit.cafe.url + "/cafe")
+    page.screenshot(path=str(SHOTS / "console-cafe.png"), full_page=True)
+    seating = page.evaluate("""() => {
+        const table = document.querySelector('table.seating').getBoundingClientRect();
+        return [...document.querySelectorAll('table.seating tbody tr')].map(row => {
+            const form = row.querySelector('.seat-form');
+            const tops = [...form.querySelectorAll('select, button')].map(el => el.getBoundingClientRect().top);
+            return {share: form.getBoundingClientRect().width / table.width,
+                    oneLine: Math.max(...tops) - Math.min(...tops) < 2};
+        });
+    }""")
+    assert seating and all(row["share"] > 0.9 and row["oneLine"] for row in seating), seating
+    page.goto(fit.cafe.url + "/team")
+    page.screenshot(path=str(SHOTS / "console-team.png"), full_page=True)
+    shares = page.evaluate("""() => {
+        const table = document.querySelector('table.log').getBoundingClientRect();
+        return [...document.querySelectorAll('table.log td.what')]
+            .map(cell => cell.getBoundingClientRect().width / table.width);
+    }""")
+    assert shares and min(shares) > 0.9, shares
+    for path in ("/cafe", "/team"):
+        page.goto(fit.cafe.url + path)
+        assert not too_wide(page), (path, too_wide(page))
+    context.close()
 
 
 def first_load(chromium, base: str, path: str, storage_state=None) -> SimpleNamespace:
