@@ -93,7 +93,8 @@ def workshop(code: str):
     if workshop.status != WorkshopStatus.LIVE:
         return render_template("participant/waiting.html", workshop=workshop, participant=participant)
     if participant is None:
-        return render_template("participant/join.html", workshop=workshop, form=join_form(workshop))
+        return render_template("participant/join.html", workshop=workshop,
+                               form=join_form(workshop, chosen_table=request.args.get("table")))
     return render_template("participant/workshop.html", **panel_context(workshop, participant))
 
 
@@ -132,10 +133,13 @@ def join(code: str):
     return render_template("participant/join.html", workshop=workshop, form=form), status
 
 
-def join_form(workshop: Workshop) -> JoinForm:
-    """The join form, with the workshop's tables to choose from when it has any."""
+def join_form(workshop: Workshop, chosen_table: str | None = None) -> JoinForm:
+    """The join form, with the workshop's tables to choose from when it has any; a table's printed
+    QR code (``?table=3``) chooses that table, if the workshop has it."""
     form = JoinForm()
     form.table.choices = [(0, _("Choose later"))] + [(t.number, table_label(t)) for t in workshop.tables]
+    if chosen_table and chosen_table.isdigit() and int(chosen_table) in {t.number for t in workshop.tables}:
+        form.table.data = int(chosen_table)
     return form
 
 

@@ -19,6 +19,11 @@ def join_url(workshop: Workshop) -> str:
     return url_for("participant.workshop", code=workshop.join_code, _external=True)
 
 
+def table_join_url(workshop: Workshop, number: int) -> str:
+    """The join link that chooses a café table on the join form: what that table's card encodes."""
+    return f"{join_url(workshop)}?table={number}"
+
+
 def display_join_url(url: str) -> str:
     """The address as people read it aloud: without the scheme."""
     return url.split("://", 1)[-1]

@@ -74,6 +74,8 @@ ROUTES = {
     "host.change_workshop_status": FACILITATOR,
     # Any of its facilitators may plan the next meeting; they own the new draft.
     "host.next_meeting": FACILITATOR,
+    "host.join_cards_page": FACILITATOR,
+    "host.join_cards_pdf": FACILITATOR,
     "host.joining": FACILITATOR,
     "host.results_page": FACILITATOR,
     "host.retention": FACILITATOR,

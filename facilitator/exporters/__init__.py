@@ -8,6 +8,7 @@ from babel.dates import format_date, format_time
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
+from ..models import Workshop
 from ..services.minutes import Minutes
 
 
@@ -53,8 +54,9 @@ def labels() -> dict[str, str]:
     }
 
 
-def file_stem(minutes: Minutes) -> str:
-    """A safe file name from the title and date: letters, digits and dashes only."""
+def file_stem(minutes: Minutes | Workshop) -> str:
+    """A safe file name from the title and date (of the minutes or the workshop itself): letters,
+    digits and dashes only."""
     title = "".join(ch if ch.isalnum() else "-" for ch in minutes.title.lower())
     title = "-".join(part for part in title.split("-") if part)[:60] or "minutes"
     return f"{title}-{minutes.date.isoformat()}" if isinstance(minutes.date, date) else title

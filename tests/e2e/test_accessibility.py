@@ -329,7 +329,7 @@ def test_facilitator_pages(world):
     report.check(console, "console, live workshop")
     console.goto(world.draft.url)
     report.check(console, "console, draft workshop")
-    for tab in ("", "/cafe", "/suggestions", "/actions", "/team", "/minutes"):
+    for tab in ("", "/cafe", "/suggestions", "/actions", "/team", "/minutes", "/cards"):
         demo.goto(world.cafe.url + tab)
         report.check(demo, f"console{tab or ' overview'}, café")
     demo.goto(world.cafe.url + "/edit")
@@ -340,7 +340,7 @@ def test_facilitator_pages(world):
     demo.goto(f"{world.base}/export/{workshop_id}/minutes.html")
     report.check(demo, "printable minutes")
     demo.set_viewport_size(PHONE["viewport"])
-    for tab in ("", "/suggestions"):
+    for tab in ("", "/suggestions", "/cafe", "/team", "/cards"):
         demo.goto(world.cafe.url + tab)
         report.check(demo, f"console{tab or ' overview'}, phone width")
     demo.set_viewport_size(LAPTOP["viewport"])
