@@ -18,7 +18,7 @@ from .forms import CodeForm, JoinForm, SuggestionForm, VoteForm
 from .i18n import browser_locale, normalise_locale
 from .results import results_public, results_response
 from .limits import code_guess_limit, join_limit, refused_join_limit, suggestion_limits, vote_limit
-from .models import Participant, Question, Suggestion, Workshop, WorkshopStatus
+from .models import CafeTable, Participant, Question, Suggestion, Workshop, WorkshopStatus
 from .services import DomainError
 from .services.accounts import has_any_facilitator
 from .services.participants import get_participant, join_workshop
@@ -92,10 +92,13 @@ def workshop(code: str):
         return results_response(workshop)
     if workshop.status != WorkshopStatus.LIVE:
         return render_template("participant/waiting.html", workshop=workshop, participant=participant)
+    scanned = scanned_table(workshop)
     if participant is None:
-        return render_template("participant/join.html", workshop=workshop,
-                               form=join_form(workshop, chosen_table=request.args.get("table")))
-    return render_template("participant/workshop.html", **panel_context(workshop, participant))
+        return render_template("participant/join.html", workshop=workshop, form=join_form(workshop, scanned))
+    if scanned is not None and scanned.id == participant.table_id:
+        scanned = None
+    return render_template("participant/workshop.html", scanned_table=scanned, scanned_label=table_label(scanned),
+                           **panel_context(workshop, participant))
 
 
 @bp.post("/j/<code>/join")
@@ -133,14 +136,20 @@ def join(code: str):
     return render_template("participant/join.html", workshop=workshop, form=form), status
 
 
-def join_form(workshop: Workshop, chosen_table: str | None = None) -> JoinForm:
-    """The join form, with the workshop's tables to choose from when it has any; a table's printed
-    QR code (``?table=3``) chooses that table, if the workshop has it."""
+def join_form(workshop: Workshop, chosen: CafeTable | None = None) -> JoinForm:
+    """The join form, with the workshop's tables to choose from when it has any."""
     form = JoinForm()
     form.table.choices = [(0, _("Choose later"))] + [(t.number, table_label(t)) for t in workshop.tables]
-    if chosen_table and chosen_table.isdigit() and int(chosen_table) in {t.number for t in workshop.tables}:
-        form.table.data = int(chosen_table)
+    if chosen is not None:
+        form.table.data = chosen.number
     return form
+
+
+def scanned_table(workshop: Workshop) -> CafeTable | None:
+    """The café table whose printed QR code opened the page (``?table=3``), if the workshop has it."""
+    number = request.args.get("table", "")
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return get_table(workshop, int(number)) if number.isascii() and number.isdigit() else None
 
 
 @bp.post("/j/<code>/table")

@@ -86,3 +86,33 @@ def test_the_console_links_to_the_cards(app, logged_in, facilitator):
     workshop = cafe(app, facilitator.id, tables=0)
     page = logged_in.get(f"/host/workshops/{workshop.id}").get_data(as_text=True)
     assert f'href="/host/workshops/{workshop.id}/cards"' in page
+
+
+def test_a_participant_who_scans_another_tables_code_is_offered_that_table(app, client, facilitator):
+    workshop = cafe(app, facilitator.id, language="en")
+    url = f"/j/{workshop.join_code}"
+    assert Browser(client).submit(url, f"{url}/join", {"table": "1"}).status_code == 303
+    assert "You scanned the code" not in client.get(f"{url}?table=1").get_data(as_text=True)  # where they sit
+    page = client.get(f"{url}?table=2").get_data(as_text=True)
+    assert "You scanned the code of Table 2 · Nesbyen." in page
+    # Offered, not done: a GET changes nothing.
+    with app.app_context():
+        assert db.session.query(Participant).one().table.number == 1
+    response = Browser(client).submit(f"{url}?table=2", f"{url}/table", {"table": "2"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.query(Participant).one().table.number == 2
+    assert "You scanned the code" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_table_number_that_is_not_one_is_ignored(app, client, facilitator):
+    workshop = cafe(app, facilitator.id, language="en")
+    url = f"/j/{workshop.join_code}"
+    for wrong in ("²", "٣", "9" * 40, "", "1.5", "%00"):
+        response = client.get(f"{url}?table={wrong}")
+        assert response.status_code == 200, wrong
+        assert '<option selected value="0">' in response.get_data(as_text=True)
+    Browser(client).submit(url, f"{url}/join", {"table": "1"})
+    for wrong in ("²", "9" * 40, "0"):
+        page = client.get(f"{url}?table={wrong}")
+        assert page.status_code == 200 and "You scanned the code" not in page.get_data(as_text=True)
