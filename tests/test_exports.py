@@ -16,6 +16,7 @@ import pytest
 from lxml import html as lxml_html
 
 from facilitator.exporters.formats import FORMATS, export_document
+from facilitator.exporters.pdf import PDF_OPTIONS, claim_pdf_ua
 from facilitator.extensions import db
 from facilitator.models import (
     Action, CafeTable, Facilitator, MinutesRevision, Participant, Round, Suggestion, Theme, Vote, Workshop,
@@ -334,8 +335,33 @@ def test_pdf_is_tagged_searchable_numbered_and_in_the_workshops_language(app, ri
     with app.app_context():
         source = render_html(compile_minutes(db.session.get(Workshop, rich.id)))
         assert '<html lang="nb">' in source
-        raw = HTML(string=source).write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True)
+        raw = HTML(string=source).write_pdf(uncompressed_pdf=True, finisher=claim_pdf_ua, **PDF_OPTIONS)
     assert b"/Lang (nb)" in raw
+
+
+def test_pdf_is_archival_pdf_a_2a_and_claims_pdf_ua_1(app, rich, tmp_path):
+    """What a municipal archive takes (PDF/A) and what a screen reader needs (PDF/UA), in one file."""
+    path = tmp_path / "minutes.pdf"
+    path.write_bytes(export(app, rich.id, "pdf"))
+    if not shutil.which("pdfinfo"):
+        require_or_skip("pdfinfo is not installed (Debian's poppler-utils)")
+    xmp = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True).stdout
+    assert xmp.count("<rdf:RDF") == 1, "one RDF in the XMP packet"
+    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="A"' in xmp
+    assert 'pdfuaid:part="1"' in xmp and 'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"' in xmp
+    assert "<rdf:li xml:lang=\"x-default\">Kafédialog på Ål · Referat</rdf:li>" in xmp
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(row.split()[-5:-2] == ["yes", "yes", "yes"] for row in rows), f"every font embedded:\n{fonts}"
+    from weasyprint import HTML
+    from facilitator.exporters.html import render_html
+    with app.app_context():
+        source = render_html(compile_minutes(db.session.get(Workshop, rich.id)))
+    raw = HTML(string=source).write_pdf(uncompressed_pdf=True, finisher=claim_pdf_ua, **PDF_OPTIONS)
+    assert b"/OutputIntents" in raw and b"/GTS_PDFA1" in raw, "an sRGB output intent"
+    assert re.search(rb"/ID \[\(\w+\) \(\w+\)\]", raw), "a file identifier"
+    assert b"/DisplayDocTitle true" in raw and b"/Marked true" in raw
+    assert raw.count(b"/Type /Metadata") == 1
 
 
 def long_minutes(entries: int):
@@ -352,7 +378,7 @@ def long_minutes(entries: int):
 
 def list_tags(source: str) -> Counter:
     from weasyprint import HTML
-    raw = HTML(string=source).write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True)
+    raw = HTML(string=source).write_pdf(uncompressed_pdf=True, **PDF_OPTIONS)
     return Counter(re.findall(rb"/S /(LI|Lbl)\b", raw))
 
 

@@ -65,9 +65,29 @@ def render_pdf(minutes: Minutes) -> bytes:
     return data
 
 
+# Archives (Noark 5 in Norway, and their Nordic neighbours) take PDF/A; readers with a screen
+# reader need PDF/UA. PDF/A-2a is the archival profile whose level A requires the same tagged
+# structure, Unicode text and language that PDF/UA does; WeasyPrint writes it (fonts embedded, an
+# sRGB output intent, a file identifier), and the finisher below adds the PDF/UA-1 claim to the
+# same XMP packet.
+PDF_OPTIONS = {"pdf_variant": "pdf/a-2a", "custom_metadata": False}
+PDF_UA_CLAIM = (b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" '
+                b'pdfuaid:part="1" />')
+
+
 def layout_pdf(source: str) -> bytes:
     document = HTML(string=source, base_url=None, url_fetcher=RefusingFetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=None, custom_metadata=False)
+    return document.write_pdf(finisher=claim_pdf_ua, **PDF_OPTIONS)
+
+
+def claim_pdf_ua(document, pdf) -> None:
+    """Add ``pdfuaid:part="1"`` to the XMP metadata that the PDF/A variant wrote, in its one RDF."""
+    number = int(pdf.catalog["Metadata"].split()[0])  # a reference, b"28 0 R"
+    stream = pdf.objects[number]
+    packet = b"".join(stream.stream)
+    if packet.count(b"</rdf:RDF>") != 1:
+        raise RuntimeError("unexpected XMP packet: WeasyPrint changed how it writes metadata")
+    stream.stream = [packet.replace(b"</rdf:RDF>", PDF_UA_CLAIM + b"</rdf:RDF>")]
 
 
 def off_the_event_loop(function, *args):
