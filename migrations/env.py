@@ -75,6 +75,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def set_sqlite_foreign_keys(connection, on):
+    """On the driver's own connection: the app's engine sends BEGIN whenever SQLAlchemy starts a
+    transaction, and SQLite ignores this pragma inside one."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -100,6 +106,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table: create, copy, DROP the old one. With foreign keys
+            # enforced, that DROP deletes the old rows first and cascades to every child table (a
+            # workshop's questions, members, suggestions). Enforcement is off while migrating (the
+            # pragma is ignored inside a transaction, so it goes before), and the keys are checked
+            # before the migration commits.
+            set_sqlite_foreign_keys(connection, False)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -107,8 +121,18 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+        finally:
+            if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
+                set_sqlite_foreign_keys(connection, True)
 
 
 if context.is_offline_mode():
