@@ -31,8 +31,10 @@ def display_join_url(url: str) -> str:
 
 @lru_cache(maxsize=256)
 def qr_svg(url: str) -> Markup:
-    """An inline SVG QR code that scales with its container (no fixed size)."""
+    """An inline SVG QR code that scales with its container (no fixed size). Its title is the
+    address it encodes: a PDF of the join cards takes it as the figure's alternative text (on
+    pages the container's role="img" label is what is read)."""
     qr = segno.make(url, error="m", micro=False)
     svg = qr.svg_inline(scale=1, border=2, omitsize=True, dark="#000", light="#fff",
-                        svgclass="qr", lineclass=None)
+                        svgclass="qr", lineclass=None, title=url)
     return Markup(svg)  # noqa: S704 - segno builds the SVG from the URL's bits, no text from it

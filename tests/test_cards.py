@@ -116,3 +116,18 @@ def test_a_table_number_that_is_not_one_is_ignored(app, client, facilitator):
     for wrong in ("²", "9" * 40, "0"):
         page = client.get(f"{url}?table={wrong}")
         assert page.status_code == 200 and "You scanned the code" not in page.get_data(as_text=True)
+
+
+def test_each_qr_code_in_the_pdf_has_the_address_as_its_alternative_text(app, facilitator):
+    from weasyprint import HTML
+
+    from facilitator.exporters.pdf import PDF_OPTIONS
+    from facilitator.host.cards import render_cards
+    workshop = cafe(app, facilitator.id)
+    with app.test_request_context("/"):
+        source = render_cards(db.session.get(Workshop, workshop.id), for_pdf=True)
+    raw = HTML(string=source).write_pdf(uncompressed_pdf=True, **PDF_OPTIONS)
+    alts = re.findall(rb"/Alt \(([^)]*)\)", raw)
+    assert len(alts) == 4
+    assert alts[0].endswith(f"/j/{workshop.join_code}".encode())
+    assert alts[2].endswith(f"/j/{workshop.join_code}?table=2".encode())

@@ -349,6 +349,15 @@ def test_pdf_is_archival_pdf_a_2a_and_claims_pdf_ua_1(app, rich, tmp_path):
     assert xmp.count("<rdf:RDF") == 1, "one RDF in the XMP packet"
     assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="A"' in xmp
     assert 'pdfuaid:part="1"' in xmp and 'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"' in xmp
+    # PDF/A-2 takes a property outside its own schemas only with a description of it in the packet.
+    from xml.etree import ElementTree
+    start, end = xmp.index("<x:xmpmeta"), xmp.index("</x:xmpmeta>") + len("</x:xmpmeta>")
+    packet = ElementTree.fromstring(xmp[start:end])  # noqa: S314 - our own PDF's metadata
+    schema = "{http://www.aiim.org/pdfa/ns/schema#}"
+    described = {(li.findtext(f"{schema}prefix"), li.findtext(f"{schema}namespaceURI"))
+                 for li in packet.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}li")
+                 if li.find(f"{schema}prefix") is not None}
+    assert described == {("pdfuaid", "http://www.aiim.org/pdfua/ns/id/")}
     assert "<rdf:li xml:lang=\"x-default\">Kafédialog på Ål · Referat</rdf:li>" in xmp
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]

@@ -69,10 +69,25 @@ def render_pdf(minutes: Minutes) -> bytes:
 # reader need PDF/UA. PDF/A-2a is the archival profile whose level A requires the same tagged
 # structure, Unicode text and language that PDF/UA does; WeasyPrint writes it (fonts embedded, an
 # sRGB output intent, a file identifier), and the finisher below adds the PDF/UA-1 claim to the
-# same XMP packet.
+# same XMP packet. PDF/A-2 accepts XMP properties outside its predefined schemas only when the
+# packet describes them (ISO 19005-2, 6.6.2.3.2): pdfuaid's "part" comes with its description.
 PDF_OPTIONS = {"pdf_variant": "pdf/a-2a", "custom_metadata": False}
-PDF_UA_CLAIM = (b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" '
-                b'pdfuaid:part="1" />')
+PDF_UA_CLAIM = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1" />
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates which part of ISO 14289 the document conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
 
 
 def layout_pdf(source: str) -> bytes:
@@ -85,6 +100,8 @@ def claim_pdf_ua(document, pdf) -> None:
     number = int(pdf.catalog["Metadata"].split()[0])  # a reference, b"28 0 R"
     stream = pdf.objects[number]
     packet = b"".join(stream.stream)
+    if b"pdfuaid" in packet:  # a later WeasyPrint may claim it itself
+        return
     if packet.count(b"</rdf:RDF>") != 1:
         raise RuntimeError("unexpected XMP packet: WeasyPrint changed how it writes metadata")
     stream.stream = [packet.replace(b"</rdf:RDF>", PDF_UA_CLAIM + b"</rdf:RDF>")]
