@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime, format_time, gettext as _
 
 from .models import utcnow
-from .services.workshops import JOIN_CODE_LENGTH, status_label
+from .services.workshops import JOIN_CODE_LENGTH, can_steer, status_label
 
 
 def init_app(app: Flask) -> None:
@@ -19,6 +19,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["short_datetime"] = lambda moment: format_datetime(moment, "short") if moment else ""
     app.jinja_env.filters["event_label"] = event_label
+    # A link to another workshop is shown only to those who may open it.
+    app.jinja_env.globals["can_steer"] = can_steer
     app.context_processor(lambda: {"server_now_ms": int(utcnow().timestamp() * 1000), "now": utcnow})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

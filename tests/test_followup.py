@@ -48,8 +48,9 @@ def test_the_next_meeting_keeps_the_set_up_and_the_open_actions_and_nothing_that
     previous = forum_meeting(app, owner.id, co.id)
     with app.app_context():
         old = db.session.get(Workshop, previous.id)
-        new = plan_next_meeting(db.session.get(Facilitator, owner.id), old)
+        new, created = plan_next_meeting(db.session.get(Facilitator, owner.id), old)
         db.session.commit()
+        assert created
         new_id = new.id
     with app.app_context():
         new, old = db.session.get(Workshop, new_id), db.session.get(Workshop, previous.id)
@@ -78,7 +79,7 @@ def test_the_next_meeting_keeps_the_set_up_and_the_open_actions_and_nothing_that
         assert db.session.scalar(select(func.count(Suggestion.id)).where(Suggestion.workshop_id == old.id)) == 1
 
 
-def test_a_co_facilitator_plans_it_and_owns_the_new_draft(app, browser):
+def test_a_co_facilitator_plans_it_and_the_team_keeps_its_roles(app, browser):
     owner, co = make_facilitator(app), make_facilitator(app, "bo@example.org", "Bo")
     previous = forum_meeting(app, owner.id, co.id)
     assert browser.submit("/auth/login", data={"email": co.email, "password": "correct horse battery"}
@@ -87,7 +88,7 @@ def test_a_co_facilitator_plans_it_and_owns_the_new_draft(app, browser):
     assert response.status_code == 303
     with app.app_context():
         new = db.session.scalar(select(Workshop).where(Workshop.follows_id == previous.id))
-        assert sorted((m.facilitator_id, m.role) for m in new.members) == [(owner.id, "co"), (co.id, "owner")]
+        assert sorted((m.facilitator_id, m.role) for m in new.members) == [(owner.id, "owner"), (co.id, "co")]
     # Straight to the form, to set the date; the page says what came along.
     assert response.headers["Location"].endswith(f"/host/workshops/{new.id}/edit")
     form = browser.get(response.headers["Location"]).get_data(as_text=True)
@@ -99,11 +100,46 @@ def test_a_co_facilitator_plans_it_and_owns_the_new_draft(app, browser):
     assert actions.count("from the previous meeting") == 2
 
 
-def test_a_draft_offers_no_next_meeting_and_a_live_one_does(app, logged_in, facilitator):
-    draft = make_workshop(app, facilitator.id, status="draft")
-    live = make_workshop(app, facilitator.id)
-    assert "Plan the next meeting" not in logged_in.get(f"/host/workshops/{draft.id}").get_data(as_text=True)
-    assert "Plan the next meeting" in logged_in.get(f"/host/workshops/{live.id}").get_data(as_text=True)
+def test_only_a_closed_meeting_offers_its_next_one(app, logged_in, facilitator):
+    """What is carried over is what is not done when the meeting ends."""
+    for status in ("draft", "live"):
+        workshop = make_workshop(app, facilitator.id, status=status)
+        assert "Plan the next meeting" not in logged_in.get(f"/host/workshops/{workshop.id}").get_data(as_text=True)
+        response = logged_in.submit(f"/host/workshops/{workshop.id}", f"/host/workshops/{workshop.id}/next",
+                                    follow=True)
+        assert "Close this meeting first" in response.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.scalar(select(func.count(Workshop.id)).where(
+                Workshop.follows_id == workshop.id)) == 0
+    closed = make_workshop(app, facilitator.id, status="closed")
+    assert "Plan the next meeting" in logged_in.get(f"/host/workshops/{closed.id}").get_data(as_text=True)
+
+
+def test_a_second_click_finds_the_draft_instead_of_making_another(app, logged_in, facilitator):
+    co = make_facilitator(app, "bo@example.org", "Bo")
+    previous = forum_meeting(app, facilitator.id, co.id)
+    first = logged_in.submit(f"/host/workshops/{previous.id}", f"/host/workshops/{previous.id}/next")
+    second = logged_in.submit(f"/host/workshops/{previous.id}", f"/host/workshops/{previous.id}/next")
+    assert first.headers["Location"] == second.headers["Location"]
+    assert "already planned" in logged_in.get(second.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Workshop.id)).where(Workshop.follows_id == previous.id)) == 1
+        assert db.session.scalar(select(func.count(Action.id)).where(Action.carried_over.is_(True))) == 2
+
+
+def test_the_follows_link_is_shown_only_to_those_who_may_open_it(app, browser, facilitator):
+    co = make_facilitator(app, "bo@example.org", "Bo")
+    newcomer = make_facilitator(app, "cy@example.org", "Cy")
+    previous = forum_meeting(app, facilitator.id, co.id)
+    with app.app_context():
+        new, _created = plan_next_meeting(db.session.get(Facilitator, facilitator.id),
+                                          db.session.get(Workshop, previous.id))
+        add_member(new, db.session.get(Facilitator, newcomer.id), "co")
+        db.session.commit()
+        new_id = new.id
+    browser.submit("/auth/login", data={"email": newcomer.email, "password": "correct horse battery"})
+    page = browser.get(f"/host/workshops/{new_id}").get_data(as_text=True)
+    assert page.count("Serviceforum") >= 1 and "Follows:" not in page
 
 
 def test_minutes_and_the_workshop_file_say_which_actions_were_carried_over(app, logged_in, facilitator):

@@ -52,7 +52,7 @@ def count_rows(app) -> tuple[int, int]:
 def test_export_is_versioned_and_names_things_by_its_own_keys(app, facilitator):
     workshop = make_rich_workshop(app, facilitator.id)
     data = exported(app, workshop.id)
-    assert data["format"] == "facilitator-workshop" and data["version"] == 1
+    assert data["format"] == "facilitator-workshop" and data["version"] == 2
     assert [q["key"] for q in data["questions"]] == ["q1", "q2"]
     assert data["questions"][0]["voting"] == "closed"
     merged = next(s for s in data["suggestions"] if s["status"] == "merged")
@@ -85,6 +85,19 @@ def test_export_import_export_gives_the_same_workshop(app, facilitator):
         assert mine == theirs
     assert comparable(second) == comparable(first)
     assert second["workshop"]["status"] == "draft"
+
+
+def test_a_version_1_file_still_imports(app, facilitator):
+    """Files exported before actions said whether they were carried over."""
+    workshop = make_rich_workshop(app, facilitator.id)
+    data = exported(app, workshop.id)
+    data["version"] = 1
+    for action in data["actions"]:
+        del action["carried_over"]
+    with app.app_context():
+        copy_ = import_json(json.dumps(data).encode(), db.session.get(Facilitator, facilitator.id))
+        db.session.commit()
+        assert len(copy_.actions) == len(data["actions"]) and not any(a.carried_over for a in copy_.actions)
 
 
 def test_the_demo_survives_a_round_trip_with_the_same_minutes(app, runner, tmp_path):
@@ -135,7 +148,7 @@ def broken(mutate):
 
 
 BAD_FILES = [
-    (broken(lambda d: d.update(version=2)), "version 2"),
+    (broken(lambda d: d.update(version=3)), "version 3"),
     (broken(lambda d: d.update(format="something-else")), "not a facilitator workshop export"),
     (broken(lambda d: d.pop("workshop")), "no workshop details"),
     (broken(lambda d: d["workshop"].update(title="")), "Workshop details: “title” must be text of 1 to 200"),

@@ -117,10 +117,18 @@ def change_workshop_status(workshop_id: int):
 def next_meeting(workshop_id: int):
     """A draft of the next meeting with this one's set-up and open actions; its date comes next."""
     previous = load_workshop(workshop_id)
-    workshop = plan_next_meeting(current_user, previous)
+    try:
+        workshop, created = plan_next_meeting(current_user, previous)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("host.workshop", workshop_id=previous.id), 303)
     db.session.commit()
-    flash(_("The next meeting is a draft with the same questions, tables and team, and the actions that "
-            "are not done yet. Set its date."), "success")
+    if created:
+        flash(_("The next meeting is a draft with the same questions, tables and team, and the actions that "
+                "are not done yet. Set its date."), "success")
+    else:  # a second click, or another facilitator was first
+        flash(_("The next meeting is already planned: here it is."), "success")
     return redirect(url_for("host.edit_workshop", workshop_id=workshop.id), 303)
 
 

@@ -1,29 +1,47 @@
 """The next meeting of a series: a forum that meets four times a year starts each meeting from the last.
 
 The new meeting is a draft with the same set-up (questions, tables with their names and questions,
-settings and team) and none of what happened: no participants, rounds, suggestions, votes or themes. Actions that were
-not done when the previous meeting ended come along, marked as carried over, so the forum
-follows them up; the previous meeting's own record stays as it was.
+settings, and the team with the same roles) and none of what happened: no participants, rounds,
+suggestions, votes or themes. Actions that were not done when the previous meeting ended come
+along, marked as carried over, so the forum follows them up; the previous meeting's own record
+stays as it was. A meeting is followed by one draft at a time: asking again finds that draft.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from . import DomainError
 from .invites import add_member
 from .workshops import WorkshopDetails, create_workshop
 from ..extensions import db
-from ..models import Action, CafeTable, Facilitator, Workshop
+from ..models import Action, CafeTable, Facilitator, Workshop, WorkshopStatus
 
 # What the facilitator chose for the previous meeting and would choose again.
 CARRIED_SETTINGS = ("moderation", "table_mode", "projector_view", "projector_group", "vote_budget",
                     "vote_max_per_item", "retention_days", "results_private")
 
 
-def plan_next_meeting(actor: Facilitator, previous: Workshop) -> Workshop:
-    """A draft owned by ``actor`` that follows ``previous``; its date is left for the facilitator
-    to set. The caller commits."""
+def planned_next_meeting(previous: Workshop) -> Workshop | None:
+    """The draft that already follows ``previous``, if one was planned."""
+    return db.session.scalar(select(Workshop).where(
+        Workshop.follows_id == previous.id, Workshop.status == WorkshopStatus.DRAFT).order_by(Workshop.id))
+
+
+def plan_next_meeting(actor: Facilitator, previous: Workshop) -> tuple[Workshop, bool]:
+    """(the draft that follows ``previous``, whether it was made now). Its date is left for the
+    facilitator to set; its owner is the previous meeting's owner. The caller commits."""
+    if previous.status != WorkshopStatus.CLOSED:
+        raise DomainError(_l("Close this meeting first: the next one takes along what is not done when "
+                             "it ends."))
+    existing = planned_next_meeting(previous)
+    if existing is not None:
+        return existing, False
     details = WorkshopDetails(
         title=previous.title, date=None, start_time=previous.start_time, end_time=previous.end_time,
         place=previous.place, theme=previous.theme, language=previous.language, program=previous.program)
-    workshop = create_workshop(actor, details, [question.text for question in previous.questions])
+    owner = previous.owner or actor
+    workshop = create_workshop(owner, details, [question.text for question in previous.questions])
     workshop.follows_id = previous.id
     for name in CARRIED_SETTINGS:
         setattr(workshop, name, getattr(previous, name))
@@ -35,10 +53,10 @@ def plan_next_meeting(actor: Facilitator, previous: Workshop) -> Workshop:
                   status=action.status, carried_over=True)
            for action in previous.actions if action.status != "done"])
     for member in previous.members:
-        if member.facilitator_id != actor.id:
+        if member.facilitator_id != owner.id:
             add_member(workshop, member.facilitator, "co")
     db.session.flush()
-    return workshop
+    return workshop, True
 
 
-__all__ = ["CARRIED_SETTINGS", "plan_next_meeting"]
+__all__ = ["CARRIED_SETTINGS", "plan_next_meeting", "planned_next_meeting"]

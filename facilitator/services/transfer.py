@@ -28,7 +28,10 @@ from ..models import (
 )
 
 FORMAT = "facilitator-workshop"
-VERSION = 1
+# 2: actions say whether they were carried over from the previous meeting. Version 1 files (the
+# same, without that) are still read.
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 # Generous for any real workshop, small enough that a hostile file cannot exhaust the server.
 LIMITS = {"questions": 200, "tables": 500, "rounds": 200, "themes": 1000, "suggestions": 50_000,
           "actions": 5_000}
@@ -239,7 +242,7 @@ def check_header(data) -> None:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidImport(_l("This JSON file is not a facilitator workshop export."))
     version = data.get("version")
-    if version != VERSION:
+    if version not in READABLE_VERSIONS:
         raise InvalidImport(_l("This export has version %(version)s; this server reads version %(ours)d. "
                                "Export it again from an up-to-date server.",
                                version=str(version)[:20], ours=VERSION))
