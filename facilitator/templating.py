@@ -62,6 +62,8 @@ def event_label(event) -> str:
         "projector": _("Changed what the projector shows"), "invite": _("Invited a co-facilitator"),
         "add_cofacilitator": _("Added a co-facilitator"), "accept_invite": _("Joined as co-facilitator"),
         "remove_cofacilitator": _("Removed a co-facilitator"),
+        "plan_next": _("Planned the next meeting"),
+        "planned_from": _("Planned this meeting from the previous one, with its team and open actions"),
     }
     label = labels.get(event.action, event.action)
     return f"{label}: {event.suggestion.text}" if event.suggestion is not None else label

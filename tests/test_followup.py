@@ -98,6 +98,11 @@ def test_a_co_facilitator_plans_it_and_the_team_keeps_its_roles(app, browser):
     assert "March 12, 2026" in console  # in the facilitator's own language (English here)
     actions = browser.get(f"/host/workshops/{new.id}/actions").get_data(as_text=True)
     assert actions.count("from the previous meeting") == 2
+    # Both logs say who did it.
+    assert "Bo</td><td class=\"what\" role=\"cell\">Planned this meeting from the previous one" in \
+        browser.get(f"/host/workshops/{new.id}/team").get_data(as_text=True)
+    assert "Bo</td><td class=\"what\" role=\"cell\">Planned the next meeting" in \
+        browser.get(f"/host/workshops/{previous.id}/team").get_data(as_text=True)
 
 
 def test_only_a_closed_meeting_offers_its_next_one(app, logged_in, facilitator):

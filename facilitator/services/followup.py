@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from . import DomainError
 from .invites import add_member
+from .moderation import record
 from .workshops import WorkshopDetails, create_workshop
 from ..extensions import db
 from ..models import Action, CafeTable, Facilitator, Workshop, WorkshopStatus
@@ -56,6 +57,8 @@ def plan_next_meeting(actor: Facilitator, previous: Workshop) -> tuple[Workshop,
         if member.facilitator_id != owner.id:
             add_member(workshop, member.facilitator, "co")
     db.session.flush()
+    record(previous, actor, "plan_next", next_workshop=workshop.id)
+    record(workshop, actor, "planned_from", previous_workshop=previous.id)
     return workshop, True
 
 
