@@ -47,11 +47,14 @@ def join_cards(workshop: Workshop) -> list[JoinCard]:
 
 @lru_cache(maxsize=1)
 def cards_stylesheet() -> str:
+    """The cards' CSS, read once: the PDF inlines it, as WeasyPrint here fetches nothing."""
     with open(current_app.static_folder + "/css/cards.css", encoding="utf-8") as handle:
         return handle.read()
 
 
 def render_cards(workshop: Workshop, for_pdf: bool) -> str:
+    """The page in the workshop's language (the room reads it): linked CSS and a toolbar on screen,
+    inlined CSS and no toolbar for the PDF."""
     with force_locale(workshop.language):
         return render_template("host/cards.html", workshop=workshop, cards=join_cards(workshop),
                                stylesheet=cards_stylesheet() if for_pdf else None)
