@@ -98,6 +98,8 @@ def test_a_co_facilitator_plans_it_and_the_team_keeps_its_roles(app, browser):
     assert "March 12, 2026" in console  # in the facilitator's own language (English here)
     actions = browser.get(f"/host/workshops/{new.id}/actions").get_data(as_text=True)
     assert actions.count("from the previous meeting") == 2
+    # On the dashboard the two meetings of the series are told apart by what the new one follows.
+    assert "Follows: March 12, 2026" in browser.get("/host/").get_data(as_text=True)
     # Both logs say who did it.
     assert "Bo</td><td class=\"what\" role=\"cell\">Planned this meeting from the previous one" in \
         browser.get(f"/host/workshops/{new.id}/team").get_data(as_text=True)
@@ -145,6 +147,8 @@ def test_the_follows_link_is_shown_only_to_those_who_may_open_it(app, browser, f
     browser.submit("/auth/login", data={"email": newcomer.email, "password": "correct horse battery"})
     page = browser.get(f"/host/workshops/{new_id}").get_data(as_text=True)
     assert page.count("Serviceforum") >= 1 and "Follows:" not in page
+    dashboard = browser.get("/host/").get_data(as_text=True)
+    assert "Serviceforum" in dashboard and "Follows:" not in dashboard
 
 
 def test_minutes_and_the_workshop_file_say_which_actions_were_carried_over(app, logged_in, facilitator):
