@@ -22,11 +22,15 @@ from ..services.minutes import Minutes
 COMPACT_FROM = 300
 
 
-@lru_cache(maxsize=1)
-def minutes_stylesheet() -> str:
-    path = current_app.static_folder + "/css/minutes.css"
-    with open(path, encoding="utf-8") as handle:
+@lru_cache(maxsize=4)
+def inline_stylesheet(filename: str) -> str:
+    """A stylesheet from static/css, read once, for documents that fetch nothing (PDFs, saved pages)."""
+    with open(f"{current_app.static_folder}/css/{filename}", encoding="utf-8") as handle:
         return handle.read()
+
+
+def minutes_stylesheet() -> str:
+    return inline_stylesheet("minutes.css")
 
 
 def stylesheet_hash() -> str:

@@ -8,14 +8,14 @@ same refusing fetcher as the minutes (the page loads nothing from anywhere).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from flask import Response, current_app, render_template
+from flask import Response, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
 from . import bp, load_workshop
 from ..exporters import file_stem
+from ..exporters.html import inline_stylesheet
 from ..exporters.pdf import layout_pdf, off_the_event_loop
 from ..export import attachment
 from ..models import Workshop
@@ -45,19 +45,12 @@ def join_cards(workshop: Workshop) -> list[JoinCard]:
     return cards
 
 
-@lru_cache(maxsize=1)
-def cards_stylesheet() -> str:
-    """The cards' CSS, read once: the PDF inlines it, as WeasyPrint here fetches nothing."""
-    with open(current_app.static_folder + "/css/cards.css", encoding="utf-8") as handle:
-        return handle.read()
-
-
 def render_cards(workshop: Workshop, for_pdf: bool) -> str:
     """The page in the workshop's language (the room reads it): linked CSS and a toolbar on screen,
     inlined CSS and no toolbar for the PDF."""
     with force_locale(workshop.language):
         return render_template("host/cards.html", workshop=workshop, cards=join_cards(workshop),
-                               stylesheet=cards_stylesheet() if for_pdf else None)
+                               stylesheet=inline_stylesheet("cards.css") if for_pdf else None)
 
 
 @bp.get("/workshops/<int:workshop_id>/cards")
