@@ -25,7 +25,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from . import database, security, i18n, limits, realtime, errors, templating, cli
-    from .extensions import csrf, htmx, login_manager, migrate, db
+    from .extensions import csrf, login_manager, migrate, db
 
     security.check_production_config(app)
     from . import assets
@@ -33,7 +33,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
-    htmx.init_app(app)
     login_manager.init_app(app)
     limits.init_app(app)
     i18n.init_app(app)

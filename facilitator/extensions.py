@@ -11,7 +11,6 @@ from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from htmx_flask import Htmx
 from sqlalchemy import MetaData
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
@@ -33,5 +32,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 socketio = SocketIO()
-htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address)

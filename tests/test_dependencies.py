@@ -186,3 +186,34 @@ def test_the_audit_catches_a_vulnerable_package(tmp_path):
             pip_audit(tmp_path, "--vulnerability-service", "osv", "--osv-url", url))
     assert audited and not skipped
     assert vulnerable == {f"itsdangerous {planted['itsdangerous']}": ["TEST-itsdangerous"]}
+
+
+# Pinned although no module of ours imports them, and why. Anything else the code never imports
+# is noise that still needs updating, and goes.
+USED_WITHOUT_AN_IMPORT = {
+    "email-validator": "WTForms' Email validator imports it when a form checks an address",
+    "python-socketio": "Flask-SocketIO's server; pinned so the protocol the vendored client speaks holds",
+    "python-engineio": "python-socketio's transport; pinned for the same reason",
+    "simple-websocket": "Flask-SocketIO's WebSocket transport under the threading server of the tests",
+    "gunicorn": "the production server that `make run` and deploy/ start",
+    "limits": "Flask-Limiter's storage (memory, Redis); pinned because its Redis support is configured",
+}
+
+
+def imported_top_modules() -> set[str]:
+    """Top-level modules that the app's own code (package, migrations, wsgi) imports."""
+    statement = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+    files = [*(ROOT / "facilitator").rglob("*.py"), *(ROOT / "migrations").rglob("*.py"), ROOT / "wsgi.py"]
+    return {name for path in files for name in statement.findall(path.read_text(encoding="utf-8"))}
+
+
+@pytest.mark.parametrize("requirement", PYPROJECT["project"]["dependencies"])
+def test_every_dependency_is_used(requirement):
+    name = PINNED.match(requirement)["name"]
+    if name in USED_WITHOUT_AN_IMPORT:
+        return
+    provides = {module for module, dists in metadata.packages_distributions().items()
+                if name.lower() in {d.lower() for d in dists}}
+    assert provides, f"{name} is pinned but not installed"
+    assert provides & imported_top_modules(), (
+        f"{name} is pinned but nothing imports {sorted(provides)}: use it or drop it")
