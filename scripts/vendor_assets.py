@@ -10,9 +10,13 @@ honest:
   python scripts/vendor_assets.py          # fetch the pinned versions, rewrite
   python scripts/vendor_assets.py --check  # offline: verify files on disk
 
-Fetching goes through the npm CLI (`npm view`, `npm pack`) so that whatever
-registry npm is configured with on this machine is the one used. Each tarball
-is checked against the registry's sha512 `dist.integrity` before anything is
+The versions are not written here: package.json names the packages (axe-core
+as a devDependency) and package-lock.json pins each one's version and sha512
+integrity, so `npm audit`, `npm outdated` and the usual update tools see them.
+To move a pin: `npm install --package-lock-only --ignore-scripts htmx.org@X`,
+then run this script. Fetching goes through the npm CLI (`npm pack`) so that
+whatever registry npm is configured with on this machine is the one used. Each
+tarball is checked against the lockfile's integrity before anything is
 extracted, and static/vendor/vendor.json records the sha384 SRI of every file
 written, which --check (and a template's `integrity=` attribute) can rely on.
 """
@@ -27,23 +31,24 @@ import tempfile
 from pathlib import Path
 
 # Destinations have stable names so templates need no edit when a pin moves;
-# the version lives in vendor.json instead.
+# the version lives in package-lock.json (and is recorded again in vendor.json).
 ASSETS = [
-    {"package": "htmx.org", "version": "2.0.11", "files": {
+    {"package": "htmx.org", "files": {
         "package/dist/htmx.min.js": "static/vendor/htmx.min.js",
         "package/LICENSE": "static/vendor/LICENSE.htmx.txt"}},
     # 4.x speaks Socket.IO protocol v5, the one python-socketio 5.x serves.
-    {"package": "socket.io-client", "version": "4.8.4", "files": {
+    {"package": "socket.io-client", "files": {
         "package/dist/socket.io.min.js": "static/vendor/socket.io.min.js",
         "package/LICENSE": "static/vendor/LICENSE.socket.io-client.txt"}},
     # For the tests only: they inject it into pages to check accessibility (WCAG 2.1 AA).
     # No template links it, so it never reaches a participant's phone.
-    {"package": "axe-core", "version": "4.14.1", "test_only": True, "files": {
+    {"package": "axe-core", "test_only": True, "files": {
         "package/axe.min.js": "static/vendor/axe.min.js",
         "package/LICENSE": "static/vendor/LICENSE.axe-core.txt",
         "package/LICENSE-3RD-PARTY.txt": "static/vendor/LICENSE-3RD-PARTY.axe-core.txt"}},
 ]
 MANIFEST = "static/vendor/vendor.json"
+LOCKFILE = "package-lock.json"
 MAX_MEMBER_BYTES = 5 * 1024 * 1024  # a vendored file this big means something is wrong
 
 
@@ -62,19 +67,31 @@ def npm(*args: str) -> object:
     return json.loads(out.stdout)
 
 
-def fetch_tarball(spec: str, tmpdir: Path) -> tuple[Path, str]:
-    """Download `spec` via npm and return (tarball path, verified integrity)."""
-    dist = npm("view", spec, "dist")
+def locked(root: Path) -> dict[str, dict]:
+    """{package: {"version", "integrity", "dev"}} as package-lock.json pins them."""
+    lock = json.loads((root / LOCKFILE).read_text())
+    pins = {}
+    for asset in ASSETS:
+        entry = lock["packages"].get(f"node_modules/{asset['package']}")
+        if entry is None:
+            raise KeyError(f"{LOCKFILE} has no {asset['package']}; add it to package.json")
+        pins[asset["package"]] = {"version": entry["version"], "integrity": entry["integrity"],
+                                  "dev": bool(entry.get("dev"))}
+    return pins
+
+
+def fetch_tarball(spec: str, expected: str, tmpdir: Path) -> Path:
+    """Download `spec` via npm and return the tarball's path once it matches the lockfile."""
     # An integrity string may list several hashes; only sha512 is trusted here.
-    expected = next((h for h in dist.get("integrity", "").split() if h.startswith("sha512-")), None)
-    if expected is None:
-        sys.exit(f"error: registry gives no sha512 integrity for {spec}")
-    print(f"{spec}: {dist.get('tarball')}")
+    sha512 = next((h for h in expected.split() if h.startswith("sha512-")), None)
+    if sha512 is None:
+        sys.exit(f"error: {LOCKFILE} gives no sha512 integrity for {spec}")
     packed = npm("pack", spec, "--pack-destination", str(tmpdir))
     tarball = tmpdir / packed[0]["filename"]
-    if sri("sha512", tarball.read_bytes()) != expected:
-        sys.exit(f"error: {spec} tarball does not match {expected}")
-    return tarball, expected
+    if sri("sha512", tarball.read_bytes()) != sha512:
+        sys.exit(f"error: {spec} tarball does not match {LOCKFILE}'s {sha512}")
+    print(f"{spec}: matches {LOCKFILE}")
+    return tarball
 
 
 def extract(tarball: Path, wanted: list[str]) -> dict[str, bytes]:
@@ -98,14 +115,16 @@ def refresh(root: Path) -> None:
     # Everything is fetched and verified before any write, so a failure
     # half-way never leaves a mix of old and new files behind.
     staged, manifest = {}, {"assets": []}
+    pins = locked(root)
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         for asset in ASSETS:
-            spec = f"{asset['package']}@{asset['version']}"
-            tarball, integrity = fetch_tarball(spec, tmpdir)
+            pin = pins[asset["package"]]
+            spec = f"{asset['package']}@{pin['version']}"
+            tarball = fetch_tarball(spec, pin["integrity"], tmpdir)
             members = extract(tarball, list(asset["files"]))
-            entry = {"package": asset["package"], "version": asset["version"],
-                     "integrity": integrity, "files": []}
+            entry = {"package": asset["package"], "version": pin["version"],
+                     "integrity": pin["integrity"], "files": []}
             if asset.get("test_only"):
                 entry["test_only"] = True
             for source, dest in asset["files"].items():
@@ -125,14 +144,22 @@ def check(root: Path) -> list[str]:
     """Return one message per problem; empty means the vendored tree is intact."""
     try:
         manifest = json.loads((root / MANIFEST).read_text())
-        recorded = {(a["package"], a["version"]) for a in manifest["assets"]}
+        recorded = {(a["package"], a["version"], a["integrity"]) for a in manifest["assets"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [f"{MANIFEST}: unreadable or malformed ({exc!r})"]
+    try:
+        pins = locked(root)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"{LOCKFILE}: unreadable or incomplete ({exc})"]
     problems = []
-    pinned = {(a["package"], a["version"]) for a in ASSETS}
+    pinned = {(name, pin["version"], pin["integrity"]) for name, pin in pins.items()}
     if pinned != recorded:
-        problems.append(f"{MANIFEST}: records {sorted(recorded)} but the script pins "
+        problems.append(f"{MANIFEST}: records {sorted(recorded)} but {LOCKFILE} pins "
                         f"{sorted(pinned)}; run scripts/vendor_assets.py to refresh")
+    for asset in ASSETS:
+        if pins[asset["package"]]["dev"] != bool(asset.get("test_only")):
+            problems.append(f"package.json: {asset['package']} belongs in "
+                            + ("devDependencies" if asset.get("test_only") else "dependencies"))
     vendor_dir = (root / MANIFEST).parent.resolve()
     for asset in manifest["assets"]:
         for f in asset["files"]:

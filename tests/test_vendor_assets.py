@@ -20,12 +20,19 @@ def test_vendored_assets_match_manifest():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_check_names_a_corrupted_file(tmp_path):
-    # Works on a copy so the real static/vendor is never touched; the script
-    # finds its root from its own location, so the copy is checked, not ROOT.
+def copy_of_the_tree(tmp_path: Path) -> Path:
+    """static/vendor, the npm manifests and the script, copied: the real files are never touched."""
     shutil.copytree(ROOT / "static" / "vendor", tmp_path / "static" / "vendor")
     (tmp_path / "scripts").mkdir()
     shutil.copy2(ROOT / SCRIPT, tmp_path / SCRIPT)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_check_names_a_corrupted_file(tmp_path):
+    # The script finds its root from its own location, so the copy is checked, not ROOT.
+    copy_of_the_tree(tmp_path)
     assert run_check(tmp_path).returncode == 0
 
     target = tmp_path / "static" / "vendor" / "socket.io.min.js"
@@ -52,10 +59,33 @@ def test_axe_core_is_vendored_for_the_tests_only():
 
 
 def test_check_names_a_missing_file(tmp_path):
-    shutil.copytree(ROOT / "static" / "vendor", tmp_path / "static" / "vendor")
-    (tmp_path / "scripts").mkdir()
-    shutil.copy2(ROOT / SCRIPT, tmp_path / SCRIPT)
+    copy_of_the_tree(tmp_path)
     (tmp_path / "static" / "vendor" / "axe.min.js").unlink()
     result = run_check(tmp_path)
     assert result.returncode != 0
     assert "static/vendor/axe.min.js: missing" in result.stderr
+
+
+def test_the_lockfile_pins_what_is_vendored():
+    # package-lock.json is where the pins live, so that npm's audit and update tools see them.
+    import json
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    manifest = json.loads((ROOT / "static" / "vendor" / "vendor.json").read_text())
+    for asset in manifest["assets"]:
+        entry = lock["packages"][f"node_modules/{asset['package']}"]
+        assert (entry["version"], entry["integrity"]) == (asset["version"], asset["integrity"])
+        assert bool(entry.get("dev")) == bool(asset.get("test_only"))
+    declared = json.loads((ROOT / "package.json").read_text())
+    assert all("^" not in v and "~" not in v for v in declared["dependencies"].values())
+
+
+def test_check_names_a_pin_that_moved_without_a_refresh(tmp_path):
+    import json
+    copy_of_the_tree(tmp_path)
+    lock_path = tmp_path / "package-lock.json"
+    lock = json.loads(lock_path.read_text())
+    lock["packages"]["node_modules/htmx.org"]["version"] = "2.0.99"
+    lock_path.write_text(json.dumps(lock))
+    result = run_check(tmp_path)
+    assert result.returncode != 0
+    assert "2.0.99" in result.stderr and "run scripts/vendor_assets.py" in result.stderr
