@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from .config import INSTANCE_PATH, PROJECT_ROOT, Config
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the application; tests pass TestConfig or a dict of overrides."""
+    # Imported here, not above: `facilitator.wsgi` must let gevent patch the standard library
+    # before Flask pulls in ssl and threading, and importing it imports this package first.
+    from flask import Flask
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -24,10 +29,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import database, security, i18n, limits, realtime, errors, templating, cli
+    from . import database, security, i18n, limits, realtime, errors, templating, cli, routing
     from .extensions import csrf, login_manager, migrate, db
 
     security.check_production_config(app)
+    routing.init_app(app)
     from . import assets
     assets.init_app(app)  # first, so its compressing after_request runs last
     database.init_app(app)

@@ -4,11 +4,27 @@ Every setting a deployer may change is an environment variable, so one
 installed copy serves a laptop demo, CI and a municipality's server alike.
 """
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_PATH = PROJECT_ROOT / "instance"
+PACKAGE_ROOT = Path(__file__).resolve().parent
+# A checkout keeps templates/, static/ and migrations/ beside the package; an installed wheel
+# carries them inside it (setup.py copies them there), since site-packages has no "beside".
+PROJECT_ROOT = PACKAGE_ROOT if (PACKAGE_ROOT / "templates").is_dir() else PACKAGE_ROOT.parent
+
+
+def default_instance_path() -> Path:
+    """instance/ in a checkout; an installed copy follows Flask's convention (<venv>/var/facilitator-instance),
+    since site-packages may be read-only and the working directory depends on who starts it."""
+    if os.environ.get("INSTANCE_PATH"):
+        return Path(os.environ["INSTANCE_PATH"])
+    if PROJECT_ROOT == PACKAGE_ROOT:
+        return Path(sys.prefix) / "var" / "facilitator-instance"
+    return PROJECT_ROOT / "instance"
+
+
+INSTANCE_PATH = default_instance_path()
 
 # Signals that nobody configured a secret; production refuses to start with it.
 DEVELOPMENT_SECRET = "dev-only-not-secret"  # noqa: S105 - a marker, refused in production
@@ -62,7 +78,7 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Europe/Oslo")
-    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "facilitator" / "translations")
+    BABEL_TRANSLATION_DIRECTORIES = str(PACKAGE_ROOT / "translations")
     LANGUAGES = ["nb", "nn", "sv", "da", "fi", "en"]
 
     # Changes to a room that follow the first within a window go out as one message. The window
