@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(minutes_command)
     app.cli.add_command(purge_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(user_group)
 
 
 FORMAT_CHOICES = ["md", "html", "docx", "odt", "pdf", "csv", "xlsx", "json"]
@@ -107,3 +108,74 @@ def purge_command(dry_run: bool):
     for record in records:
         click.echo(f"deleted {record.join_code} {record.workshop_title!r}")
     click.echo(f"{len(records)} workshop(s) deleted")
+
+
+@click.group("user")
+def user_group():
+    """Facilitator accounts: create one, set a password, list them."""
+
+
+def checked_email(email: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+
+
+def prompt_password() -> str:
+    """A new password, typed twice without echo, of the same minimum length as the web form's."""
+    from .forms import PASSWORD_MIN_LENGTH
+    while True:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) >= PASSWORD_MIN_LENGTH:
+            return password
+        click.echo(f"The password must be at least {PASSWORD_MIN_LENGTH} characters long.", err=True)
+
+
+@user_group.command("create")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", prompt="Name", help="The name shown to co-facilitators and in the minutes.")
+@click.option("--locale", type=click.Choice(["nb", "nn", "sv", "da", "fi", "en"]),
+              help="The console's language; the browser's if left out.")
+def user_create_command(email: str, name: str, locale: str | None):
+    """Create a facilitator account; the password is asked for twice, hidden."""
+    from .services import DomainError
+    from .services.accounts import create_facilitator, get_facilitator_by_email
+    email = checked_email(email)
+    if not name.strip():
+        raise click.BadParameter("a name is needed", param_hint="--name")
+    if get_facilitator_by_email(email) is not None:  # before asking for a password in vain
+        raise click.ClickException(f"There is already an account with the address {email}.")
+    try:
+        create_facilitator(email, name, prompt_password(), locale=locale)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Created the account {email}.")
+
+
+@user_group.command("set-password")
+@with_appcontext
+@click.argument("email")
+def user_set_password_command(email: str):
+    """Give an account a new password (asked for twice, hidden); its browsers are logged out."""
+    from .services.accounts import get_facilitator_by_email, set_password
+    facilitator = get_facilitator_by_email(email)
+    if facilitator is None:
+        raise click.ClickException(f"No account has the address {email.strip()!r}.")
+    set_password(facilitator, prompt_password())
+    db.session.commit()
+    click.echo(f"New password set for {facilitator.email}; its browsers are logged out.")
+
+
+@user_group.command("list")
+@with_appcontext
+def user_list_command():
+    """Every facilitator account: address, name, when it was made."""
+    from sqlalchemy import select
+    from .models import Facilitator
+    for facilitator in db.session.scalars(select(Facilitator).order_by(Facilitator.email)):
+        click.echo(f"{facilitator.email}\t{facilitator.name}\t{facilitator.created_at:%Y-%m-%d}")

@@ -59,3 +59,13 @@ def load_facilitator(user_id: str) -> Facilitator | None:
 def end_all_sessions(facilitator: Facilitator) -> None:
     facilitator.session_nonce = secrets.token_hex(8)
     db.session.flush()
+
+
+def get_facilitator_by_email(email: str) -> Facilitator | None:
+    return db.session.scalar(select(Facilitator).where(Facilitator.email == normalise_email(email)))
+
+
+def set_password(facilitator: Facilitator, password: str) -> None:
+    """A new password, and every browser logged in with the old one is logged out."""
+    facilitator.password_hash = generate_password_hash(password)
+    end_all_sessions(facilitator)
