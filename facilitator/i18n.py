@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale, lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from .extensions import babel
 
@@ -30,6 +31,7 @@ LANGUAGE_ALIASES = {"no": "nb", "nb-no": "nb", "nn-no": "nn"}
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.filters["lang_attr"] = lang_attr
     app.context_processor(lambda: {"current_locale": str(get_locale() or "en")})
 
 
@@ -73,6 +75,15 @@ def workshop_locale(workshop):
     """Render something (a pushed fragment, an export) in the workshop's language."""
     with force_locale(workshop.language or "en"):
         yield
+
+
+def lang_attr(language: str | None) -> Markup:
+    """' lang="nb"': marks text written in a workshop's language where a page in another
+    language shows it (WCAG 3.1.2), so a screen reader pronounces it as what it is.
+
+    Written always, also where it matches the page's language: a suggestion's fragment is
+    rendered once and pushed to every phone in the room, whatever language each one reads."""
+    return Markup(' lang="%s"') % (language or "en")
 
 
 def language_choices() -> list[tuple[str, str]]:
