@@ -54,7 +54,8 @@ bench: $(VENV)/.installed-bench compile-translations system-test-deps
 # Debian packages: Pango for WeasyPrint's PDF minutes; for the tests also Chromium (Playwright
 # never downloads a browser here), poppler's pdftotext/pdftoppm and LibreOffice to read exports back.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils libreoffice-writer-nogui nginx-light
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils libreoffice-writer-nogui nginx-light \
+	libnginx-mod-http-brotli-static
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -16,6 +16,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(purge_command)
     app.cli.add_command(import_command)
     app.cli.add_command(user_group)
+    from .precompress import publish_static_command
+    app.cli.add_command(publish_static_command)
 
 
 FORMAT_CHOICES = ["md", "html", "docx", "odt", "pdf", "csv", "xlsx", "json"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_limiter.util import get_remote_address
 
 from .extensions import limiter
@@ -105,9 +105,20 @@ def address_and_workshop() -> str:
 
 refused_join_limit = limiter.limit(REFUSED_JOINS_PER_ADDRESS, key_func=address_and_workshop, methods=["POST"],
                                    deduct_when=failed, on_breach=record_flood)
+
+
+def spends_send_budget(response) -> bool:
+    """A send counts against the limits unless it cost the phone nothing it chose: a retry the
+    server had already stored (same idempotency key), or a refusal while the database was away.
+    Counting those punished phones that did everything right with 429s after an outage."""
+    return response.status_code != 503 and not g.get("send_was_replay", False)
+
+
 suggestion_limits = [
-    limiter.limit(SUGGESTIONS_PER_PARTICIPANT, key_func=participant_key, on_breach=record_flood),
-    limiter.limit(SUGGESTIONS_PER_WORKSHOP, key_func=workshop_key, on_breach=record_flood),
+    limiter.limit(SUGGESTIONS_PER_PARTICIPANT, key_func=participant_key, on_breach=record_flood,
+                  deduct_when=spends_send_budget),
+    limiter.limit(SUGGESTIONS_PER_WORKSHOP, key_func=workshop_key, on_breach=record_flood,
+                  deduct_when=spends_send_budget),
 ]
 vote_limit = limiter.limit(VOTES_PER_PARTICIPANT, key_func=participant_key, on_breach=record_flood)
 

@@ -94,7 +94,8 @@ def workshop(code: str):
         return render_template("participant/waiting.html", workshop=workshop, participant=participant)
     scanned = scanned_table(workshop)
     if participant is None:
-        return render_template("participant/join.html", workshop=workshop, form=join_form(workshop, scanned))
+        return render_template("participant/join.html", workshop=workshop, form=join_form(workshop, scanned),
+                               scanned_table=scanned)
     if scanned is not None and scanned.id == participant.table_id:
         scanned = None
     return render_template("participant/workshop.html", scanned_table=scanned, scanned_label=table_label(scanned),
@@ -214,7 +215,10 @@ def choose_language(code: str):
     if participant is not None:
         participant.locale = locale
         db.session.commit()
-    return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
+    # The table of a scanned card's link (?table=3) survives the switch.
+    table = request.form.get("table", "")
+    preset = {"table": table} if table.isascii() and table.isdigit() else {}
+    return redirect(url_for("participant.workshop", code=workshop.join_code, **preset), 303)
 
 
 def require_participant(workshop: Workshop) -> Participant:
@@ -273,6 +277,8 @@ def suggest(code: str, question_id: int):
             error = exc.message
         else:
             db.session.commit()
+            # A retry of a stored send is free (see limits.spends_send_budget).
+            g.send_was_replay = not created
             if created:
                 realtime.broadcast_suggestion(workshop, suggestion)
     else:
