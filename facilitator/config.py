@@ -91,6 +91,8 @@ class Config:
 
     # Lay out the minutes' PDFs in the background when a workshop closes or its minutes are saved.
     PREPARE_PDFS = True
+    # Where laid-out PDFs are kept for every process to share; empty: instance/pdf-cache.
+    PDF_CACHE_FOLDER = os.environ.get("PDF_CACHE_FOLDER", "")
 
     # Where people report an accessibility problem: an e-mail address or a web address.
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
@@ -111,3 +113,5 @@ class TestConfig(Config):
     # Laying out PDFs in a background thread would outlive a test's database; the test of it
     # turns it on.
     PREPARE_PDFS = False
+    # No PDF outlives its test: the tests of the cache give it a folder of their own.
+    PDF_CACHE_FOLDER = None

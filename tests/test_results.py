@@ -109,12 +109,13 @@ def test_results_page_is_phone_first(public_app, facilitator):
 # The PDFs are laid out in a background thread: that needs a real database, not one in-memory
 # connection shared by all.
 @pytest.mark.parametrize("app", ["file", "postgres"], indirect=True)
-def test_closing_lays_out_both_pdfs_before_anyone_asks(public_app, facilitator, logged_in, monkeypatch):
+def test_closing_lays_out_both_pdfs_before_anyone_asks(public_app, facilitator, logged_in, monkeypatch,
+                                                        tmp_path):
     import time
     from facilitator.exporters import pdf as pdf_module
     app = public_app
     app.config["PREPARE_PDFS"] = True
-    pdf_module._cache.clear()
+    app.config["PDF_CACHE_FOLDER"] = str(tmp_path)
     laid_out = []
     layout = pdf_module.layout_pdf
 
@@ -127,7 +128,7 @@ def test_closing_lays_out_both_pdfs_before_anyone_asks(public_app, facilitator, 
     console = f"/host/workshops/{workshop.id}"
     assert logged_in.submit(console, f"{console}/status", {"status": "closed"}).status_code == 303
     deadline = time.monotonic() + 60
-    while len(pdf_module._cache) < 2 and time.monotonic() < deadline:
+    while len(list(tmp_path.glob("*.pdf"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(laid_out) == 2  # the organiser's minutes and the participants' results
     organiser = logged_in.client.get(f"/export/{workshop.id}/minutes.pdf")

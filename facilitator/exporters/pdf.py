@@ -9,11 +9,14 @@ disk (no SSRF, no file:// reads), whatever the HTML says.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
-from collections import OrderedDict
-from threading import Lock
+import os
+import threading
+from pathlib import Path
 
+from flask import current_app
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -38,12 +41,13 @@ class RefusingFetcher(URLFetcher):
 
 
 # Laying out takes ~30 ms a page (3-5 s for 2,000 suggestions) while the HTML takes
-# milliseconds, and the public results PDF may be asked for by a whole room at once:
-# keep the last few PDFs by the digest of the HTML they were made from (exact: the
-# PDF is a function of that HTML alone). Bounded, per process.
-CACHE_SIZE = 16
-_cache: OrderedDict[str, bytes] = OrderedDict()
-_cache_lock = Lock()
+# milliseconds, and the public results PDF may be asked for by a whole room at once, of any
+# of the app's processes: each PDF is kept as a file named by the digest of the HTML it was
+# made from (exact: the PDF is a function of that HTML alone) in the instance folder, which
+# every process of an installation finds (on one machine; for several, mount it shared). The
+# database would need a migration and a blob table for a disposable copy, Redis is optional.
+# The first asker lays out under a file lock; the others wait for it and read the file.
+CACHE_SIZE = 32
 
 
 # Text stored before clean_text turned them into plain breaks; WeasyPrint fails on them.
@@ -51,18 +55,61 @@ _LINE_SEPARATORS = str.maketrans({"\u2028": " ", "\u2029": " "})
 
 
 def render_pdf(minutes: Minutes) -> bytes:
+    """The minutes as a PDF, laid out once for all processes however many ask at the same time."""
     source = render_html(minutes).translate(_LINE_SEPARATORS)
+    folder = cache_folder()
+    if folder is None:
+        return off_the_event_loop(layout_pdf, source)
     key = hashlib.sha256(source.encode()).hexdigest()
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    data = off_the_event_loop(layout_pdf, source)
-    with _cache_lock:
-        _cache[key] = data
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    # In a real thread under gevent: waiting for the lock must not stall the process's sockets.
+    return off_the_event_loop(cached_layout, folder, key, source)
+
+
+def cache_folder() -> Path | None:
+    """PDF_CACHE_FOLDER, or instance/pdf-cache when it is empty; None (tests) turns the cache off."""
+    setting = current_app.config.get("PDF_CACHE_FOLDER", "")
+    if setting is None:
+        return None
+    folder = Path(setting or Path(current_app.instance_path) / "pdf-cache")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def cached_layout(folder: Path, key: str, source: str) -> bytes:
+    """The PDF of source from folder, laid out first (by one thread of one process) if missing."""
+    path = folder / f"{key}.pdf"
+    data = read_cached(path)
+    if data is not None:
+        return data
+    lock_path = folder / f"{key}.lock"
+    with open(lock_path, "ab") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = read_cached(path)  # laid out by whoever held the lock before us
+        if data is None:
+            data = layout_pdf(source)
+            partial = path.with_name(f"{key}.{os.getpid()}.{threading.get_ident()}.part")
+            partial.write_bytes(data)
+            os.replace(partial, path)  # readers see the whole file or none
+            # Removed while still held: a late asker that opens a new lock file finds the PDF first.
+            lock_path.unlink(missing_ok=True)
+            prune(folder)
     return data
+
+
+def read_cached(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    os.utime(path)  # recently used, so pruned last
+    return data
+
+
+def prune(folder: Path) -> None:
+    """Keep the CACHE_SIZE most recently used PDFs."""
+    files = sorted(folder.glob("*.pdf"), key=lambda file: file.stat().st_mtime, reverse=True)
+    for old in files[CACHE_SIZE:]:
+        old.unlink(missing_ok=True)
 
 
 # Archives (Noark 5 in Norway, and their Nordic neighbours) take PDF/A; readers with a screen
