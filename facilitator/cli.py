@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(purge_command)
     app.cli.add_command(import_command)
     app.cli.add_command(user_group)
+    app.cli.add_command(synthesis_command)
     from .precompress import publish_static_command
     app.cli.add_command(publish_static_command)
 
@@ -26,19 +27,38 @@ FORMAT_CHOICES = ["md", "html", "docx", "odt", "pdf", "csv", "xlsx", "json"]
 @click.command("demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when the database has no workshop yet (used by `make run`).")
-def demo_command(if_empty: bool):
+@click.option("--reset-password", is_flag=True,
+              help="Only give the demo login a new password (printed as the last line) and end its sessions.")
+def demo_command(if_empty: bool, reset_password: bool):
     """Create the demo facilitator and seminar; the last line printed is the join code."""
-    from .demo import DEMO_EMAIL, DEMO_PASSWORD, create_demo
+    from .demo import DEMO_EMAIL, create_demo, demo_facilitator, reset_demo_password
     from .models import Workshop
+    if reset_password:
+        password = reset_demo_password()
+        if password is None:
+            raise click.ClickException("There is no demo login yet: `flask --app wsgi demo` creates it.")
+        db.session.commit()
+        click.echo(f"New password for {DEMO_EMAIL}:")
+        click.echo(password)
+        return
     if if_empty and db.session.query(Workshop.id).first() is not None:
         click.echo("The database already has workshops; `flask --app wsgi demo` adds the demo again.")
+        click.echo(f"Log in as {DEMO_EMAIL}; {RESET_HINT}")
         return
-    workshop = create_demo()
+    facilitator, password = demo_facilitator()
+    workshop = create_demo(facilitator)
     db.session.commit()
     click.echo(f"Demo workshop: {workshop.title} ({workshop.status})")
-    click.echo(f"Log in as {DEMO_EMAIL} with the password {DEMO_PASSWORD}")
+    if password:
+        click.echo(f"Log in as {DEMO_EMAIL} with the password {password}")
+        click.echo("  (shown only now; `flask --app wsgi demo --reset-password` makes a new one)")
+    else:
+        click.echo(f"Log in as {DEMO_EMAIL} with the password printed when it was made; {RESET_HINT}")
     click.echo(f"Phones join at /j/{workshop.join_code} with the code:")
     click.echo(workshop.join_code)
+
+
+RESET_HINT = "a new password: `flask --app wsgi demo --reset-password`"
 
 
 @click.command("minutes")
@@ -181,3 +201,27 @@ def user_list_command():
     from .models import Facilitator
     for facilitator in db.session.scalars(select(Facilitator).order_by(Facilitator.email)):
         click.echo(f"{facilitator.email}\t{facilitator.name}\t{facilitator.created_at:%Y-%m-%d}")
+
+
+@click.command("synthesis")
+@with_appcontext
+@click.argument("code")
+@click.option("--question", "number", type=click.IntRange(min=1), metavar="N",
+              help="The question's number in the workshop (1 is the first); every question if left out.")
+@click.option("--granularity", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Theme proposals: 0 for few broad groups, 1 for many narrow ones.")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+def synthesis_command(code: str, number: int | None, granularity: float, fmt: str):
+    """Possible duplicates and theme proposals for a workshop's visible suggestions, as the console shows them."""
+    import json
+    from .services.synthesis.workshop import synthesise
+    from .services.workshops import get_workshop_by_code
+    workshop = get_workshop_by_code(code)
+    if workshop is None:
+        raise click.ClickException(f"No workshop has the code {code!r}.")
+    questions = list(workshop.questions)
+    if number is not None:
+        if number > len(questions):
+            raise click.ClickException(f"The workshop has {len(questions)} questions; there is no question {number}.")
+        questions = [questions[number - 1]]
+    click.echo(json.dumps(synthesise(workshop, questions, granularity), ensure_ascii=False, indent=1))
