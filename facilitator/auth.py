@@ -1,17 +1,21 @@
 """Facilitator accounts: the first-run set-up, logging in and out."""
 from __future__ import annotations
 
+import math
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import (
+    Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .extensions import db, login_manager
 from .forms import FlaskForm, LoginForm, SetupForm
 from .i18n import browser_locale
-from .limits import login_limits
+from .limits import limit_logins
+from .login_devices import remember_device
 from .services import DomainError
 from .services.invites import INVITE_VALID_DAYS, accept_invite, get_open_invite
 from .services.accounts import (
@@ -76,9 +80,7 @@ def setup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_limits[0]
-@login_limits[1]
-@login_limits[2]
+@limit_logins
 def login():
     """Log a facilitator in and send them where they were going."""
     if not has_any_facilitator():
@@ -145,12 +147,34 @@ def invite(token: str):
     return render_template("auth/invite.html", form=form, invite=pending), 422 if form.errors else 200
 
 
+def refused_login(reset_at: int, account_limited: bool):
+    """The login form again after a rate limit refused it: the address kept, and what to do.
+    ``account_limited``: the account's own limit, which a browser that has logged in to it
+    before does not face (see login_devices)."""
+    form = LoginForm()
+    minutes = max(1, math.ceil((reset_at - time.time()) / 60))
+    if account_limited:
+        message = ngettext(
+            "Many wrong passwords have been tried for this account. For the next %(num)d minute it "
+            "can only be logged in to from a browser that has logged in to it before.",
+            "Many wrong passwords have been tried for this account. For the next %(num)d minutes it "
+            "can only be logged in to from a browser that has logged in to it before.", minutes)
+    else:
+        message = ngettext("Too many attempts. Please wait %(num)d minute and try again.",
+                           "Too many attempts. Please wait %(num)d minutes and try again.", minutes)
+    form.password.errors = [message]
+    return current_app.make_response((render_template("auth/login.html", form=form), 429))
+
+
 def start_session(facilitator) -> None:
+    """Log in afresh, and let this browser be known to the account (its device cookie)."""
     # A fresh session on login, so a session id planted before login is useless.
     session.clear()
     session.permanent = True
     session["seen"] = int(time.time())
     login_user(facilitator)
+    email = facilitator.email
+    after_this_request(lambda response: remember_device(response, email))
 
 
 def safe_next(target: str | None) -> str:

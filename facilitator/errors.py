@@ -38,6 +38,8 @@ def database_unavailable(error):
 
 def http_error(error):
     status = getattr(error, "code", 500) or 500
+    if status == 429 and getattr(error, "response", None) is not None:
+        return error.response  # a limit that answers in its own words (the login form, refilled)
     if status == 500:
         db.session.rollback()
     messages = {

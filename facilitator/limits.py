@@ -15,12 +15,15 @@ from flask import Flask, current_app, g, request, session
 from flask_limiter.util import get_remote_address
 
 from .extensions import limiter
+from .login_devices import device_id, is_known_device
 
 LOGIN_PER_ADDRESS = "30 per 10 minutes"
 LOGIN_PER_ACCOUNT_AND_ADDRESS = "5 per minute"
-# High enough that an attacker elsewhere cannot lock the real user out, low enough to stop a
-# distributed guess of one password.
+# Stops a distributed guess of one password. A browser that has logged in to the account before
+# (its device cookie, see login_devices) is exempt, so an attacker who exhausts it cannot lock
+# the real user out; such a browser is counted on its own instead.
 LOGIN_PER_ACCOUNT = "100 per hour"
+LOGIN_PER_DEVICE = "20 per hour"
 WRONG_CODES_PER_ADDRESS = "60 per minute"
 # Refused joins (a wrong passcode) per address and workshop: a room behind one NAT mistypes a
 # few; a guesser is stopped long before a passcode falls.
@@ -82,12 +85,41 @@ def recent_floods(code: str) -> int:
     return len(floods)
 
 
+def from_known_device() -> bool:
+    return is_known_device(login_email())
+
+
+def from_unknown_device() -> bool:
+    return not is_known_device(login_email())
+
+
+def refuse_login(limit):
+    """A refused login answers with the login form, the address kept, and how long to wait."""
+    from .auth import refused_login
+    return refused_login(limit.reset_at, account_limited=False)
+
+
+def refuse_login_to_account(limit):
+    from .auth import refused_login
+    return refused_login(limit.reset_at, account_limited=True)
+
+
 login_limits = [
-    limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"], deduct_when=failed),
+    limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"], deduct_when=failed, on_breach=refuse_login),
     limiter.limit(LOGIN_PER_ACCOUNT_AND_ADDRESS, methods=["POST"], key_func=login_account_and_address,
-                  deduct_when=failed),
-    limiter.limit(LOGIN_PER_ACCOUNT, methods=["POST"], key_func=login_email, deduct_when=failed),
+                  deduct_when=failed, on_breach=refuse_login),
+    limiter.limit(LOGIN_PER_ACCOUNT, methods=["POST"], key_func=login_email, deduct_when=failed,
+                  exempt_when=from_known_device, on_breach=refuse_login_to_account),
+    limiter.limit(LOGIN_PER_DEVICE, methods=["POST"], key_func=device_id, deduct_when=failed,
+                  exempt_when=from_unknown_device, on_breach=refuse_login),
 ]
+
+
+def limit_logins(view):
+    """Every login limit on the login view."""
+    for limit in reversed(login_limits):
+        view = limit(view)
+    return view
 def names_a_workshop() -> bool:
     """A request for a real workshop is never slowed: only guesses are."""
     from .services.workshops import get_workshop_by_code
