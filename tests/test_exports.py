@@ -321,6 +321,17 @@ def test_odt_has_outline_levels_heading_styles_and_language(app, rich):
     assert meta["title"] == "Kafédialog på Ål" and meta["language"] == "nb-NO"
 
 
+def test_odt_action_table_repeats_its_header_and_draws_single_borders(app, rich):
+    """The header row repeats on every page; neighbouring cells share one border line, not two."""
+    with zipfile.ZipFile(io.BytesIO(export(app, rich.id, "odt"))) as archive:
+        content = archive.read("content.xml").decode("utf-8")
+    table_style = re.search(r'<style:style [^>]*style:name="ActionTable".*?</style:style>', content).group(0)
+    assert 'table:border-model="collapsing"' in table_style
+    header = re.search(r"<table:table-header-rows>(.*?)</table:table-header-rows>", content).group(1)
+    assert header.count("<table:table-row") == 1 and "Servicetorget i Ål" not in header
+    assert "Servicetorget i Ål" in content.split("</table:table-header-rows>")[1]
+
+
 def test_pdf_is_tagged_searchable_numbered_and_in_the_workshops_language(app, rich, tmp_path):
     data = export(app, rich.id, "pdf")
     assert data.startswith(b"%PDF-")

@@ -125,7 +125,8 @@ class OdtWriter:
         emphasis = Style(name="Emphasis", family="text")
         emphasis.addElement(TextProperties(fontstyle="italic"))
         table = Style(name="ActionTable", family="table")
-        table.addElement(TableProperties(width="17cm", align="left"))
+        # Collapsed: neighbouring cells share one border line instead of drawing two side by side.
+        table.addElement(TableProperties(width="17cm", align="left", bordermodel="collapsing"))
         columns = []
         for n, width in enumerate(COLUMN_WIDTHS_CM, start=1):
             column = Style(name=f"ActionColumn{n}", family="table-column")
