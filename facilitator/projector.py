@@ -6,14 +6,15 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from flask_login import current_user, login_required
 
-from .models import Workshop
+from .models import Workshop, WorkshopStatus
+from .results import results_public
 from .services.rounds import current_round, is_running, seconds_left
 from .services.suggestions import list_visible
 from .services.tables import table_label
 from .services.voting import ranking, voters
 from .services.wordcloud import word_cloud
 from .services.workshops import can_steer, get_workshop_by_code
-from .urls import display_join_url, join_url, qr_svg
+from .urls import display_join_url, join_url, qr_svg, results_url
 
 bp = Blueprint("projector", __name__, url_prefix="/projector")
 
@@ -29,12 +30,14 @@ def load_workshop(code: str) -> Workshop:
 @bp.get("/<code>")
 @login_required
 def show(code: str):
-    """The projector page: join code and QR, the current question, suggestions as they arrive."""
+    """The projector page: join code and QR, the current question, suggestions as they arrive;
+    once the workshop is closed, where the results are (when they are public)."""
     workshop = load_workshop(code)
-    url = join_url(workshop)
+    url, results = join_url(workshop), results_url(workshop)
     return render_template("projector/show.html", workshop=workshop, join_url=url,
                            join_url_display=display_join_url(url), qr_svg=qr_svg(url),
-                           stage=render_stage(workshop))
+                           results_url=results, results_url_display=display_join_url(results),
+                           results_qr=qr_svg(results), stage=render_stage(workshop))
 
 
 @bp.get("/<code>/stage")
@@ -48,11 +51,16 @@ def render_stage(workshop: Workshop) -> Markup:
     """The stage as the workshop's settings say: a list (grouped or not), a word cloud,
     the live tally or the ranking, or a note while results are hidden."""
     question = workshop.current_question
+    live = workshop.status == WorkshopStatus.LIVE
+    # A closed workshop's countdown has nothing left to count.
     context = {"workshop": workshop, "question": question, "view": workshop.projector_view,
-               "round": current_round(workshop)}
+               "round": current_round(workshop) if live else None}
     context["round_running"] = is_running(context["round"])
     context["seconds_left"] = seconds_left(context["round"])
-    if question is not None:
+    # The results' address is on the page (a push has no request to say under which host the
+    # room reaches us); the stage says whether to show it.
+    context["results_public"] = workshop.status == WorkshopStatus.CLOSED and results_public(workshop)
+    if question is not None and live:
         suggestions = list_visible(question)
         context.update(suggestions=suggestions, count=len(suggestions),
                        groups=group_suggestions(workshop, suggestions))

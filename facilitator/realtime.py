@@ -250,8 +250,10 @@ def broadcast_screens(workshop: Workshop) -> None:
 
 
 def broadcast_status(workshop: Workshop) -> None:
-    """The workshop went live or closed: every view reloads its whole page."""
+    """The workshop went live or closed: phones and consoles reload their whole page; projectors
+    get their new stage pushed instead (a projector's page must not blink in front of the room)."""
     socketio.emit("status", {"status": workshop.status, "by": acting_facilitator_id()}, to=workshop.room)
+    publish(workshop, stage=True)
 
 
 def push_stage(workshop: Workshop) -> None:

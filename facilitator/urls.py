@@ -10,13 +10,22 @@ from markupsafe import Markup
 from .models import Workshop
 
 
-def join_url(workshop: Workshop) -> str:
-    """The address phones open; PUBLIC_URL wins over the request's own host behind a proxy."""
-    path = url_for("participant.workshop", code=workshop.join_code)
+def public_url(endpoint: str, **values) -> str:
+    """An address for people to open; PUBLIC_URL wins over the request's own host behind a proxy."""
     base = current_app.config.get("PUBLIC_URL")
     if base:
-        return base + path
-    return url_for("participant.workshop", code=workshop.join_code, _external=True)
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
+
+
+def join_url(workshop: Workshop) -> str:
+    """The address phones open."""
+    return public_url("participant.workshop", code=workshop.join_code)
+
+
+def results_url(workshop: Workshop) -> str:
+    """The participants' results page, which the projector of a closed workshop points to."""
+    return public_url("results.page", code=workshop.join_code)
 
 
 def table_join_url(workshop: Workshop, number: int) -> str:

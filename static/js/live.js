@@ -164,6 +164,8 @@
   socket.on("status", function (data) {
     // The console that made the change is already on its way to the new page.
     if (data.by && String(data.by) === document.body.dataset.facilitator) return;
+    // A projector gets its new stage pushed: no reload in front of the room.
+    if (document.body.dataset.view === "projector") return;
     window.location.reload();
   });
 })();
