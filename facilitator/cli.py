@@ -27,19 +27,38 @@ FORMAT_CHOICES = ["md", "html", "docx", "odt", "pdf", "csv", "xlsx", "json"]
 @click.command("demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when the database has no workshop yet (used by `make run`).")
-def demo_command(if_empty: bool):
+@click.option("--reset-password", is_flag=True,
+              help="Only give the demo login a new password (printed as the last line) and end its sessions.")
+def demo_command(if_empty: bool, reset_password: bool):
     """Create the demo facilitator and seminar; the last line printed is the join code."""
-    from .demo import DEMO_EMAIL, DEMO_PASSWORD, create_demo
+    from .demo import DEMO_EMAIL, create_demo, demo_facilitator, reset_demo_password
     from .models import Workshop
+    if reset_password:
+        password = reset_demo_password()
+        if password is None:
+            raise click.ClickException("There is no demo login yet: `flask --app wsgi demo` creates it.")
+        db.session.commit()
+        click.echo(f"New password for {DEMO_EMAIL}:")
+        click.echo(password)
+        return
     if if_empty and db.session.query(Workshop.id).first() is not None:
         click.echo("The database already has workshops; `flask --app wsgi demo` adds the demo again.")
+        click.echo(f"Log in as {DEMO_EMAIL}; {RESET_HINT}")
         return
-    workshop = create_demo()
+    facilitator, password = demo_facilitator()
+    workshop = create_demo(facilitator)
     db.session.commit()
     click.echo(f"Demo workshop: {workshop.title} ({workshop.status})")
-    click.echo(f"Log in as {DEMO_EMAIL} with the password {DEMO_PASSWORD}")
+    if password:
+        click.echo(f"Log in as {DEMO_EMAIL} with the password {password}")
+        click.echo("  (shown only now; `flask --app wsgi demo --reset-password` makes a new one)")
+    else:
+        click.echo(f"Log in as {DEMO_EMAIL} with the password printed when it was made; {RESET_HINT}")
     click.echo(f"Phones join at /j/{workshop.join_code} with the code:")
     click.echo(workshop.join_code)
+
+
+RESET_HINT = "a new password: `flask --app wsgi demo --reset-password`"
 
 
 @click.command("minutes")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import Facilitator, Workshop
-from .services.accounts import create_facilitator
+from .services.accounts import create_facilitator, new_password, set_password
 from .services.minutes import MinutesEdit, save_minutes
 from .services.moderation import merge
 from .services.participants import join_workshop
@@ -23,7 +23,6 @@ from .services.voting import close_voting, open_voting, set_dots
 from .services.workshops import WorkshopDetails, change_status, create_workshop
 
 DEMO_EMAIL = "demo@facilitator.invalid"
-DEMO_PASSWORD = "demo-facilitator"  # noqa: S105 - the public demo login, printed by `make run`
 DEMO_NAME = "Turid Hilde Gåsbakk"
 PARTICIPANTS = 36
 
@@ -104,9 +103,26 @@ QUESTIONS = [
 ]
 
 
-def demo_facilitator() -> Facilitator:
+def demo_facilitator() -> tuple[Facilitator, str | None]:
+    """The demo login, and its password if it was made just now: a new random one, since an
+    instance started with HOST=0.0.0.0 is open to the whole network and a password printed in
+    the README would be everybody's."""
     existing = db.session.scalar(select(Facilitator).where(Facilitator.email == DEMO_EMAIL))
-    return existing or create_facilitator(DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, locale="nb")
+    if existing is not None:
+        return existing, None
+    password = new_password()
+    return create_facilitator(DEMO_EMAIL, DEMO_NAME, password, locale="nb"), password
+
+
+def reset_demo_password() -> str | None:
+    """Give the demo login a new random password (returned) and end its sessions; None when
+    there is no demo login."""
+    facilitator = db.session.scalar(select(Facilitator).where(Facilitator.email == DEMO_EMAIL))
+    if facilitator is None:
+        return None
+    password = new_password()
+    set_password(facilitator, password)
+    return password
 
 
 TABLES = ["Flå", "Nesbyen", "Gol", "Hemsedal", "Ål", "Hol"]
@@ -126,11 +142,11 @@ ACTION = ("Lage en felles velkomstpakke for tilflyttere i Hallingdal", "Faggrupp
 ROUND_STARTS = [datetime(2010, 4, 13, 16, 0, tzinfo=timezone.utc), datetime(2010, 4, 13, 17, 0, tzinfo=timezone.utc)]
 
 
-def create_demo() -> Workshop:
+def create_demo(facilitator: Facilitator | None = None) -> Workshop:
     """The seminar, live: six tables with a host each, two rounds, every suggestion in order,
     a merged near-duplicate, a dot vote on the first question, themes on the second, and
-    a follow-up action."""
-    facilitator = demo_facilitator()
+    a follow-up action. It belongs to ``facilitator``, by default the demo login."""
+    facilitator = facilitator or demo_facilitator()[0]
     workshop = create_workshop(facilitator, DETAILS, [text for text, _ in QUESTIONS])
     change_status(workshop, "live")
     set_table_count(facilitator, workshop, len(TABLES))

@@ -2,7 +2,7 @@
 """Screenshots of the main screens, for the README and docs/screenshots/.
 
   python scripts/screenshots.py                  # starts its own demo server, then stops it
-  python scripts/screenshots.py --url http://127.0.0.1:5000   # a running `make run` demo
+  python scripts/screenshots.py --url http://127.0.0.1:5000 --password PASSWORD   # a running `make run` demo
 
 Phones are shot at 390×844, the projector at 1920×1080 and the console at 1366×900, in
 Debian's Chromium through Playwright (the test dependencies). The script steers the demo
@@ -32,7 +32,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
          "device_scale_factor": 2, "locale": "nb-NO"}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}, "locale": "nb-NO"}
 CONSOLE = {"viewport": {"width": 1366, "height": 900}, "locale": "nb-NO"}
-DEMO_EMAIL, DEMO_PASSWORD = "demo@facilitator.invalid", "demo-facilitator"
+DEMO_EMAIL = "demo@facilitator.invalid"
 CROWD = 300
 SEED = """
 import sys
@@ -73,13 +73,15 @@ def flask(env: dict, *args: str, stdin: str | None = None) -> str:
 
 @contextmanager
 def demo_server():
-    """gunicorn on a free port over a fresh SQLite file holding the demo; yields (url, env)."""
+    """gunicorn on a free port over a fresh SQLite file holding the demo; yields (url, env, the
+    demo login's password)."""
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/screenshots.sqlite3",
                "SECRET_KEY": secrets.token_hex(16), "SOCKETIO_ASYNC_MODE": "gevent", "PUBLIC_URL": ""}
         flask(env, "db", "upgrade")
         flask(env, "demo")
+        password = flask(env, "demo", "--reset-password").strip().splitlines()[-1]
         log = open(Path(tmp) / "server.log", "wb")
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
                                    "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", "wsgi:app"], cwd=ROOT, env=env,
@@ -87,7 +89,7 @@ def demo_server():
         url = f"http://127.0.0.1:{port}"
         try:
             wait_for(url)
-            yield url, env
+            yield url, env, password
         finally:
             server.terminate()
             try:
@@ -123,8 +125,8 @@ def crowd(env: dict) -> str:
 
 
 class Shooter:
-    def __init__(self, browser, base: str, out: Path):
-        self.browser, self.base, self.out = browser, base, out
+    def __init__(self, browser, base: str, out: Path, password: str):
+        self.browser, self.base, self.out, self.password = browser, base, out, password
         self.taken: list[Path] = []
         self.console = browser.new_context(**CONSOLE).new_page()
         self.projector = self.console.context.new_page()
@@ -146,7 +148,7 @@ class Shooter:
         page = self.console
         page.goto(self.base + "/auth/login")
         page.fill("#email", DEMO_EMAIL)
-        page.fill("#password", DEMO_PASSWORD)
+        page.fill("#password", self.password)
         page.click("main button[type=submit]")
         page.wait_for_url("**/host/**")
         page.goto(self.base + "/host/")
@@ -245,9 +247,13 @@ class Shooter:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running server with the demo loaded (default: start one)")
+    parser.add_argument("--password", help="with --url: the demo login's password, as `make run` printed it "
+                                           "(`flask --app wsgi demo --reset-password` makes a new one)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
+    if args.url and not args.password:
+        parser.error("--url needs --password")
     from playwright.sync_api import sync_playwright
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -255,10 +261,10 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         try:
             if args.url:
-                Shooter(browser, args.url.rstrip("/"), args.out).run(None)
+                Shooter(browser, args.url.rstrip("/"), args.out, args.password).run(None)
             else:
-                with demo_server() as (url, env):
-                    Shooter(browser, url, args.out).run(lambda: crowd(env))
+                with demo_server() as (url, env, password):
+                    Shooter(browser, url, args.out, password).run(lambda: crowd(env))
         finally:
             browser.close()
     return 0

@@ -35,6 +35,16 @@ def create_facilitator(email: str, name: str, password: str, locale: str | None 
     return facilitator
 
 
+# Letters and digits that cannot be mistaken for each other when read off a terminal.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet, not a password
+
+
+def new_password() -> str:
+    """A random password to hand out once: four groups of four (31^16, about 79 bits)."""
+    groups = ("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)
+
+
 def authenticate(email: str, password: str) -> Facilitator | None:
     facilitator = db.session.scalar(
         select(Facilitator).where(Facilitator.email == normalise_email(email)))

@@ -46,6 +46,7 @@ class LiveServer:
                     "PUBLIC_URL": "", "FLASK_APP": "wsgi"}
         self.log = open(workdir / "server.log", "ab")
         self.process = None
+        self._demo_password = ""
         self.flask("db", "upgrade")
 
     def flask(self, *args) -> str:
@@ -53,6 +54,13 @@ class LiveServer:
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         return result.stdout
+
+    def demo_password(self) -> str:
+        """The demo login's password: a new one the first time it is asked for (the demo command
+        prints it only when it makes the login), the same one after that."""
+        if not self._demo_password:
+            self._demo_password = self.flask("demo", "--reset-password").strip().splitlines()[-1]
+        return self._demo_password
 
     def start(self) -> None:
         self.process = subprocess.Popen(

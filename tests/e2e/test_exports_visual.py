@@ -11,10 +11,10 @@ from .conftest import ARTIFACTS, LAPTOP, PHONE
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def log_in_to_demo(page, base):
-    page.goto(base + "/auth/login")
+def log_in_to_demo(page, live_server):
+    page.goto(live_server.url + "/auth/login")
     page.fill("#email", "demo@facilitator.invalid")
-    page.fill("#password", "demo-facilitator")
+    page.fill("#password", live_server.demo_password())
     page.click("main button[type=submit]")
     page.wait_for_url("**/host/**")
 
@@ -24,7 +24,7 @@ def test_minutes_preview_follows_typing_and_choices(chromium, live_server, shots
     live_server.flask("demo")
     context = chromium.new_context(**LAPTOP, accept_downloads=True)
     page = context.new_page()
-    log_in_to_demo(page, base)
+    log_in_to_demo(page, live_server)
     page.goto(base + "/host/")
     page.locator("a", has_text="Regional samling for servicetorga i Hallingdal").first.click()
     page.wait_for_url(re.compile(r".*/host/workshops/\d+$"))
@@ -59,7 +59,7 @@ def test_results_on_a_phone(chromium, live_server, shots):
     code = live_server.flask("demo").strip().splitlines()[-1]
     laptop = chromium.new_context(**LAPTOP)
     console = laptop.new_page()
-    log_in_to_demo(console, base)
+    log_in_to_demo(console, live_server)
     console.goto(base + "/host/")
     console.locator("a", has_text="Regional samling for servicetorga i Hallingdal").first.click()
     console.wait_for_url(re.compile(r".*/host/workshops/\d+$"))

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from .conftest import LAPTOP, PHONE, PROJECTOR
-from .test_accessibility import DEMO_EMAIL, DEMO_PASSWORD, log_in, post_and_wait, wait_online
+from .test_accessibility import DEMO_EMAIL, log_in, post_and_wait, wait_online
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -56,7 +56,7 @@ def test_a_finnish_phone_on_a_norwegian_workshop(chromium, live_server, shots):
     # The console in English: the workshop's words are Norwegian, its labels English.
     laptop = chromium.new_context(**LAPTOP, locale="en-GB")
     console = laptop.new_page()
-    log_in(console, base, DEMO_EMAIL, DEMO_PASSWORD)
+    log_in(console, base, DEMO_EMAIL, live_server.demo_password())
     console.goto(base + "/host/")
     console.locator(".workshop-list a", has_text="Hallingdal").first.click()
     console.wait_for_url(re.compile(r".*/host/workshops/\d+$"))

@@ -34,7 +34,7 @@ def test_phone_switches_to_finnish(chromium, live_server, shots):
     console = laptop.new_page()
     console.goto(f"{live_server.url}/auth/login")
     console.fill("#email", "demo@facilitator.invalid")
-    console.fill("#password", "demo-facilitator")
+    console.fill("#password", live_server.demo_password())
     console.click("main button[type=submit]")
     projector = laptop.new_page()
     projector.set_viewport_size(PROJECTOR["viewport"])
