@@ -39,6 +39,8 @@
     if (!column || !board || !dragged) return;
     event.preventDefault();
     var url = board.dataset.themeUrlTemplate.replace("/0/theme", "/" + dragged + "/theme");
+    // After the board is swapped the focus goes to the card just moved (keep-focus.js).
+    column.dataset.focusAfter = "mod-" + dragged;
     htmx.ajax("POST", url, { source: column, target: "#board", swap: "outerHTML",
                              values: { theme: column.dataset.themeId } });
     dragged = null;
