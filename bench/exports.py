@@ -99,7 +99,7 @@ def build_workshop(count: int, seed: int = 0) -> int:
     from facilitator.services.workshops import change_status, create_workshop
 
     rng = random.Random(seed)
-    facilitator = demo.demo_facilitator()
+    facilitator, _password = demo.demo_facilitator()
     workshop = create_workshop(facilitator, demo.DETAILS, [text for text, _ in demo.QUESTIONS])
     change_status(workshop, "live")
     set_table_count(facilitator, workshop, len(demo.TABLES))
