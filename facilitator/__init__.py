@@ -29,10 +29,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import database, security, i18n, limits, realtime, errors, templating, cli
+    from . import database, security, i18n, limits, realtime, errors, templating, cli, routing
     from .extensions import csrf, login_manager, migrate, db
 
     security.check_production_config(app)
+    routing.init_app(app)
     from . import assets
     assets.init_app(app)  # first, so its compressing after_request runs last
     database.init_app(app)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from . import bp, load_workshop
 from .. import realtime
 from ..extensions import db
+from ..forms import finite_number
 from ..models import Participant, Question, Workshop
 from ..services import DomainError
 from ..services import rounds as round_service
@@ -15,10 +16,7 @@ from ..services import tables as table_service
 
 
 def form_int(name: str, default: int | None = None) -> int | None:
-    try:
-        return int(request.form.get(name, ""))
-    except ValueError:
-        return default
+    return request.form.get(name, default, type=int)
 
 
 def form_question(workshop: Workshop) -> Question | None:
@@ -50,6 +48,7 @@ def cafe(workshop_id: int):
     return render_template(
         "host/cafe.html", workshop=workshop, round=round_, round_running=round_service.is_running(round_),
         seconds_left=round_service.seconds_left(round_), seated=seated, unseated=unseated,
+        next_minutes=f"{round_service.next_round_minutes(workshop):g}",
         plan=table_service.rotation_plan(workshop), table_label=table_service.table_label)
 
 
@@ -99,7 +98,7 @@ def start_round(workshop_id: int):
     """Start the next round with its duration (and its question when tables share one)."""
     workshop = load_workshop(workshop_id)
     try:
-        minutes = float(request.form.get("minutes", "").replace(",", "."))
+        minutes = finite_number(request.form.get("minutes"))
     except ValueError:
         return done(workshop, DomainError(_("Give the round's length in minutes, like 15.")), "")
     try:

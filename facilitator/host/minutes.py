@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, HiddenField, IntegerField, SubmitField, TextAreaField
@@ -81,7 +81,8 @@ def minutes(workshop_id: int):
     stale = False
     if form.validate_on_submit() and not form.preview.data:
         try:
-            save_minutes(workshop, current_user, edit_from(form, workshop), int(form.base_revision.data or 0))
+            save_minutes(workshop, current_user, edit_from(form, workshop),
+                         request.form.get("base_revision", 0, type=int))
         except StaleMinutes as error:
             db.session.rollback()
             stale = True
