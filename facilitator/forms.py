@@ -12,9 +12,12 @@ from wtforms import (
     BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
     TextAreaField, TimeField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError,
+)
 
 from .i18n import language_choices
+from .services.accounts import check_account_email
 
 PASSWORD_MIN_LENGTH = 10
 
@@ -48,12 +51,26 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class AccountEmail:
+    """A well-formed address, the names reserved for examples included (see check_account_email)."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        from email_validator import EmailNotValidError
+        try:
+            check_account_email(field.data or "")
+        except EmailNotValidError as error:
+            raise ValidationError(self.message) from error
+
+
 class SetupForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[
         DataRequired(_l("Please enter your name.")), Length(max=120)])
     email = EmailField(_l("E-mail address"), filters=[strip], validators=[
         DataRequired(_l("Please enter your e-mail address.")),
-        Email(_l("That does not look like an e-mail address.")), Length(max=254)])
+        AccountEmail(_l("That does not look like an e-mail address.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Please choose a password.")),
         Length(min=PASSWORD_MIN_LENGTH, max=200,

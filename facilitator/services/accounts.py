@@ -23,6 +23,26 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def check_account_email(email: str) -> str:
+    """The address normalised, or email-validator's EmailNotValidError saying what is wrong.
+
+    email-validator refuses every special-use domain. Of those we accept the three that RFC 2606
+    reserves for tests and examples (.test, .invalid, .example): no real person can ever own such
+    an address, so an installation may give one to a demo or placeholder account (the demo login
+    is demo@facilitator.invalid), and no mail is ever sent to it. The other special-use names
+    (.local, .localhost, .onion, .arpa) name real networks; such an address is most likely a typo
+    or a machine-local one that a co-facilitator elsewhere could not tell apart from a real one.
+    """
+    from email_validator import EmailNotValidError, validate_email
+    address = (email or "").strip()
+    # .invalid has the syntax of .test, which email-validator checks when asked for test names.
+    checked = address[:-len("invalid")] + "test" if address.lower().endswith(".invalid") else address
+    result = validate_email(checked, check_deliverability=False, test_environment=True)
+    if "." not in result.ascii_domain:  # "name@test" alone is no address
+        raise EmailNotValidError("The part after the @-sign is not valid. It should have a period.")
+    return normalise_email(address)
+
+
 def create_facilitator(email: str, name: str, password: str, locale: str | None = None) -> Facilitator:
     """A facilitator with the password stored as a salted scrypt hash."""
     email = normalise_email(email)
