@@ -138,9 +138,11 @@ def user_group():
 
 
 def checked_email(email: str) -> str:
-    from email_validator import EmailNotValidError, validate_email
+    """The address as the web form would accept it, normalised."""
+    from email_validator import EmailNotValidError
+    from .services.accounts import check_account_email
     try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+        return check_account_email(email)
     except EmailNotValidError as error:
         raise click.BadParameter(str(error), param_hint="EMAIL") from None
 
