@@ -9,7 +9,7 @@ from facilitator.models import (
     Facilitator, ModerationEvent, Participant, Suggestion, Workshop, utcnow,
 )
 from facilitator.services import DomainError
-from facilitator.services import moderation, rounds, tables, themes, voting
+from facilitator.services import moderation, questions, rounds, tables, themes, voting
 from facilitator.services.invites import accept_invite, create_invite, invite_by_email
 from facilitator.services.minutes import compile_minutes
 from facilitator.services.participants import join_workshop
@@ -98,6 +98,33 @@ def test_next_round_moves_everyone_but_the_hosts(app, cafe, facilitator):
         for person in db.session.scalars(db.select(Participant).where(Participant.workshop_id == w.id)):
             assert person.table_id == plan[person.id]
         assert w.current_question_id == w.questions[1].id
+
+
+def test_a_round_on_another_question_closes_the_one_before(app, cafe, facilitator):
+    with app.app_context():
+        w, actor = ctx(app, cafe.id, facilitator.id)
+        first, second, third = w.questions
+        rounds.start_round(actor, w, 20, first)
+        rounds.start_round(actor, w, 20, second)
+        db.session.commit()
+        person = db.session.scalar(db.select(Participant).where(Participant.workshop_id == w.id))
+        # Every phone has one text box: the round's question.
+        assert (first.is_open, second.is_open) == (False, True)
+        assert [q.id for q in questions_for(person)] == [second.id]
+        # The facilitator may reopen it; a round that stays on its question leaves it open.
+        questions.set_question_open(w, first, True)
+        rounds.start_round(actor, w, 20, second)
+        assert first.is_open and second.is_open and not third.is_open
+
+
+def test_the_next_round_is_offered_with_the_last_rounds_length(app, cafe, facilitator):
+    with app.app_context():
+        w, actor = ctx(app, cafe.id, facilitator.id)
+        assert rounds.next_round_minutes(w) == 15
+        rounds.start_round(actor, w, 20, w.questions[0])
+        assert rounds.next_round_minutes(w) == 20
+        rounds.start_round(actor, w, 0.2, w.questions[1])
+        assert rounds.next_round_minutes(w) == 0.2
 
 
 def test_suggestions_record_question_table_and_round(app, cafe, facilitator):

@@ -100,6 +100,15 @@ def test_rounds_countdown_and_where_to_go_next(app, logged_in, cafe):
     assert re.search(r'data-testid="table-label">Table 2', mover.get(f"/j/{cafe.join_code}").get_data(as_text=True))
 
 
+def test_round_two_is_offered_with_round_ones_length(app, logged_in, cafe):
+    page = logged_in.get(console(cafe, "/cafe")).get_data(as_text=True)
+    assert re.search(r'id="round-minutes"[^>]*value="15"', page)
+    logged_in.submit(console(cafe, "/cafe"), console(cafe, "/cafe/rounds"),
+                     {"minutes": "20", "question_id": str(cafe.question_ids[0])})
+    page = logged_in.get(console(cafe, "/cafe")).get_data(as_text=True)
+    assert re.search(r'id="round-minutes"[^>]*value="20"', page)
+
+
 def test_bad_round_length_is_explained(logged_in, cafe):
     page = logged_in.submit(console(cafe, "/cafe"), console(cafe, "/cafe/rounds"), {"minutes": "soon"},
                             follow=True).get_data(as_text=True)

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Facilitator, Participant, Question, Round, Workshop, utcnow
 
 MAX_ROUND_SECONDS = 4 * 60 * 60
+FIRST_ROUND_MINUTES = 15
 
 
 def current_round(workshop: Workshop) -> Round | None:
@@ -35,9 +36,16 @@ def seconds_left(round_: Round | None, now: datetime | None = None) -> int:
     return max(0, int((round_.ends_at - (now or utcnow())).total_seconds()))
 
 
+def next_round_minutes(workshop: Workshop) -> float:
+    """The length the next round is offered with: the last round's, so a café keeps its pace."""
+    previous = current_round(workshop)
+    return previous.duration_seconds / 60 if previous and previous.duration_seconds else FIRST_ROUND_MINUTES
+
+
 def start_round(actor: Facilitator, workshop: Workshop, minutes: float,
                 question: Question | None = None, now: datetime | None = None) -> Round:
-    """Start the next round. From round 2 on, everyone but the hosts moves as planned."""
+    """Start the next round. From round 2 on, everyone but the hosts moves as planned. A round on
+    another question closes the one before for sending (the facilitator may reopen it)."""
     seconds = int(round(minutes * 60))
     if not 10 <= seconds <= MAX_ROUND_SECONDS:
         raise DomainError(_l("A round lasts from 10 seconds to 4 hours."), "minutes")
@@ -51,6 +59,7 @@ def start_round(actor: Facilitator, workshop: Workshop, minutes: float,
                    question_id=question.id if question else None)
     db.session.add(round_)
     if question is not None:
+        close_earlier_questions(workshop, previous, question)
         show_question(workshop, question)
     if workshop.table_mode == "rotate":
         for table in workshop.tables:
@@ -61,6 +70,15 @@ def start_round(actor: Facilitator, workshop: Workshop, minutes: float,
     next_event_seq(workshop)
     db.session.flush()
     return round_
+
+
+def close_earlier_questions(workshop: Workshop, previous: Round | None, question: Question) -> None:
+    """Phones answer the round's question only: the one on the projector and the last round's
+    are closed when the room moves on to another."""
+    earlier = {workshop.current_question_id, previous.question_id if previous else None} - {None, question.id}
+    for other in workshop.questions:
+        if other.id in earlier:
+            other.is_open = False
 
 
 def end_round(actor: Facilitator, workshop: Workshop, now: datetime | None = None) -> Round:
