@@ -12,7 +12,7 @@ import os
 from datetime import date
 from functools import lru_cache
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 bp = Blueprint("pages", __name__)
 
@@ -39,6 +39,16 @@ def feedback_contact() -> str:
     the page points people to the facilitator of their workshop instead."""
     return (current_app.config.get("ACCESSIBILITY_CONTACT")
             or os.environ.get("ACCESSIBILITY_CONTACT", "")).strip()
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon a browser asks for by itself where a page names none (the printable minutes, a
+    PDF viewer's tab): the SVG every page links. Temporary, because the SVG's URL carries its
+    content hash and changes with it."""
+    response = redirect(url_for("static", filename="favicon.svg"), 302)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.get("/accessibility")
