@@ -17,6 +17,9 @@ from wtforms.validators import (
 )
 
 from .i18n import language_choices
+from .services.workshop_schema import (
+    PLACE_MAX_LENGTH, PROGRAM_MAX_LENGTH, THEME_MAX_LENGTH, TITLE_MAX_LENGTH,
+)
 from .services.accounts import check_account_email
 
 PASSWORD_MIN_LENGTH = 10
@@ -90,15 +93,16 @@ class LoginForm(FlaskForm):
 class WorkshopForm(FlaskForm):
     title = StringField(_l("Title"), validators=[
         DataRequired(_l("Please give the workshop a title.")),
-        Length(max=200, message=_l("The title can be at most %(max)d characters.", max=200))])
+        Length(max=TITLE_MAX_LENGTH,
+               message=_l("The title can be at most %(max)d characters.", max=TITLE_MAX_LENGTH))])
     date = DateField(_l("Date"), validators=[Optional()],
                      render_kw={"autocomplete": "off"})
     start_time = TimeField(_l("Starts at"), validators=[Optional()])
     end_time = TimeField(_l("Ends at"), validators=[Optional()])
-    place = StringField(_l("Place"), validators=[Length(max=200)])
-    theme = StringField(_l("Theme"), validators=[Length(max=200)])
+    place = StringField(_l("Place"), validators=[Length(max=PLACE_MAX_LENGTH)])
+    theme = StringField(_l("Theme"), validators=[Length(max=THEME_MAX_LENGTH)])
     language = SelectField(_l("Language of the workshop"), choices=[])
-    program = TextAreaField(_l("Program"), validators=[Length(max=20000)],
+    program = TextAreaField(_l("Program"), validators=[Length(max=PROGRAM_MAX_LENGTH)],
                             description=_l("Shown in the minutes. Free text; blank lines separate paragraphs."))
 
     def __init__(self, *args, **kwargs):

@@ -16,9 +16,7 @@ from ..models import Question, Suggestion, SuggestionStatus, Theme, Workshop
 from ..services import DomainError
 from ..services import moderation, themes, voting
 from ..services.suggestions import add_suggestion_as_facilitator
-
-PROJECTOR_VIEWS = ("list", "cloud", "tally", "ranking")
-PROJECTOR_GROUPS = ("none", "table", "round", "theme")
+from ..services.workshop_schema import PROJECTOR_GROUPS, PROJECTOR_VIEWS
 
 
 def load_suggestion(workshop: Workshop, suggestion_id: int) -> Suggestion:

@@ -14,13 +14,11 @@ from sqlalchemy import select
 from . import DomainError
 from .invites import add_member
 from .moderation import record
+# The settings the facilitator chose for the previous meeting and would choose again.
+from .workshop_schema import CARRIED_SETTINGS
 from .workshops import WorkshopDetails, create_workshop
 from ..extensions import db
 from ..models import Action, CafeTable, Facilitator, Workshop, WorkshopStatus
-
-# What the facilitator chose for the previous meeting and would choose again.
-CARRIED_SETTINGS = ("moderation", "table_mode", "projector_view", "projector_group", "vote_budget",
-                    "vote_max_per_item", "retention_days", "results_private")
 
 
 def planned_next_meeting(previous: Workshop) -> Workshop | None:

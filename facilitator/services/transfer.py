@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -19,28 +18,28 @@ from . import DomainError
 from .minutes import MINUTES_TEXT_MAX_LENGTH, MinutesOptions, current_edit
 from .participants import count_participants
 from .questions import QUESTION_MAX_LENGTH
-from .text import clean_text
-from .workshops import WorkshopDetails, check_times, create_workshop
+from .import_checks import Checker, InvalidImport
+from .workshop_schema import (
+    FIELD_NAMES, details_of, export_workshop_fields, imported_settings, read_workshop_fields,
+)
+from .workshops import check_times, create_workshop
 from ..extensions import db
 from ..models import (
     Action, CafeTable, Facilitator, MinutesRevision, Participant, Round, Suggestion,
-    SuggestionStatus, Theme, Vote, Workshop, WorkshopStatus, utcnow,
+    SuggestionStatus, Theme, Vote, Workshop, utcnow,
 )
 
 FORMAT = "facilitator-workshop"
-# 2: actions say whether they were carried over from the previous meeting. Version 1 files (the
-# same, without that) are still read.
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+# 2: actions say whether they were carried over from the previous meeting. 3: the workshop says
+# whether its results stay private (a server that reads 2 refuses the unknown field, so the
+# number changes). Version 1 and 2 files (the same, without those) are still read.
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 # Generous for any real workshop, small enough that a hostile file cannot exhaust the server.
 LIMITS = {"questions": 200, "tables": 500, "rounds": 200, "themes": 1000, "suggestions": 50_000,
           "actions": 5_000}
 SUGGESTION_TEXT_MAX = 5_000
 OPTION_NAMES = list(MinutesOptions.__dataclass_fields__)
-
-
-class InvalidImport(DomainError):
-    """The file is not a workshop this server can import; ``message`` says why, translated."""
 
 
 # -- export -------------------------------------------------------------------------------------
@@ -62,16 +61,7 @@ def export_workshop(workshop: Workshop) -> dict:
         "format": FORMAT,
         "version": VERSION,
         "exported_at": iso(utcnow()),
-        "workshop": {
-            "title": workshop.title, "date": iso(workshop.date), "start_time": iso(workshop.start_time),
-            "end_time": iso(workshop.end_time), "place": workshop.place, "theme": workshop.theme,
-            "language": workshop.language, "program": workshop.program, "status": workshop.status,
-            "moderation": workshop.moderation, "table_mode": workshop.table_mode,
-            "projector_view": workshop.projector_view, "projector_group": workshop.projector_group,
-            "vote_budget": workshop.vote_budget, "vote_max_per_item": workshop.vote_max_per_item,
-            "joining_open": workshop.joining_open, "results_hidden": workshop.results_hidden,
-            "results_published": workshop.results_published, "retention_days": workshop.retention_days,
-        },
+        "workshop": export_workshop_fields(workshop),
         "facilitators": [m.facilitator.name for m in workshop.members],
         "questions": [{"key": question_keys[q.id], "text": q.text, "voting": q.voting_state}
                       for q in workshop.questions],
@@ -111,100 +101,6 @@ def iso(value) -> str | None:
 
 
 # -- validation ---------------------------------------------------------------------------------
-
-class Checker:
-    """Reads one record of the file, field by field, with messages that name the place."""
-
-    def __init__(self, record, where, allowed: set[str]):
-        self.where = where
-        if not isinstance(record, dict):
-            self.fail(_l("%(where)s must be an object with named fields.", where=where))
-        unknown = sorted(set(record) - allowed)
-        if unknown:
-            self.fail(_l("%(where)s: unknown field “%(field)s”. Was the file made by another program?",
-                         where=where, field=unknown[0]))
-        self.record = record
-
-    def fail(self, message):
-        raise InvalidImport(message)
-
-    def get(self, name, required=True):
-        if name not in self.record:
-            if required:
-                self.fail(_l("%(where)s: “%(field)s” is missing.", where=self.where, field=name))
-            return None
-        return self.record[name]
-
-    def text(self, name, max_length, required=False, multiline=False, empty_ok=True) -> str:
-        value = self.get(name, required)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str):
-            self.fail(_l("%(where)s: “%(field)s” must be text.", where=self.where, field=name))
-        try:
-            cleaned = clean_text(value, max_length=max_length, multiline=multiline, required=not empty_ok)
-        except DomainError:
-            if empty_ok:
-                self.fail(_l("%(where)s: “%(field)s” must be text of at most %(max)d characters.",
-                             where=self.where, field=name, max=max_length))
-            self.fail(_l("%(where)s: “%(field)s” must be text of 1 to %(max)d characters.",
-                         where=self.where, field=name, max=max_length))
-        return cleaned
-
-    def integer(self, name, low, high, required=True, nullable=False) -> int | None:
-        value = self.get(name, required)
-        if value is None and (nullable or not required):
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(_l("%(where)s: “%(field)s” must be a whole number from %(min)d to %(max)d.",
-                         where=self.where, field=name, min=low, max=high))
-        return value
-
-    def boolean(self, name, default=False) -> bool:
-        value = self.get(name, required=False)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.fail(_l("%(where)s: “%(field)s” must be true or false.", where=self.where, field=name))
-        return value
-
-    def choice(self, name, choices, default=None) -> str:
-        value = self.get(name, required=default is None)
-        if value is None:
-            return default
-        if value not in choices:
-            self.fail(_l("%(where)s: “%(field)s” must be one of: %(choices)s.", where=self.where,
-                         field=name, choices=", ".join(choices)))
-        return value
-
-    def when(self, name, kind):
-        """A date, time or timestamp in ISO 8601; timestamps must say their offset."""
-        value = self.get(name, required=False)
-        if value is None:
-            return None
-        examples = {date: "2010-04-13", time: "16:00", datetime: "2010-04-13T14:00:00+00:00"}
-        try:
-            if not isinstance(value, str) or len(value) > 40:
-                raise ValueError
-            parsed = kind.fromisoformat(value)
-            if kind is datetime:
-                if parsed.tzinfo is None:
-                    raise ValueError
-                parsed = parsed.astimezone(timezone.utc)
-        except ValueError:
-            self.fail(_l("%(where)s: “%(field)s” must be written like %(example)s.",
-                         where=self.where, field=name, example=examples[kind]))
-        return parsed
-
-    def reference(self, name, known, what) -> object | None:
-        value = self.get(name, required=False)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (str, int)) or value not in known:
-            self.fail(_l("%(where)s: “%(field)s” refers to %(what)s “%(value)s”, which is not in the file.",
-                         where=self.where, field=name, what=what, value=str(value)[:40]))
-        return value
-
 
 def records(data: dict, name: str, label) -> list:
     value = data.get(name, [])
@@ -268,38 +164,16 @@ def read_file(data) -> dict:
     return plan
 
 
-WORKSHOP_FIELDS = {"title", "date", "start_time", "end_time", "place", "theme", "language", "program",
-                   "status", "moderation", "table_mode", "projector_view", "projector_group",
-                   "vote_budget", "vote_max_per_item", "joining_open", "results_hidden",
-                   "results_published", "retention_days"}
-
-
 def read_workshop(record) -> dict:
+    """The workshop's own fields, checked against the one declared schema."""
     if record is None:
         raise InvalidImport(_l("The file has no workshop details."))
-    c = Checker(record, _l("Workshop details"), WORKSHOP_FIELDS)
-    details = WorkshopDetails(
-        title=c.text("title", 200, required=True, empty_ok=False), date=c.when("date", date),
-        start_time=c.when("start_time", time), end_time=c.when("end_time", time),
-        place=c.text("place", 200), theme=c.text("theme", 200),
-        language=c.choice("language", current_app.config["LANGUAGES"]),
-        program=c.text("program", 20_000, multiline=True))
+    values = read_workshop_fields(Checker(record, _l("Workshop details"), FIELD_NAMES))
     try:
-        check_times(details)
+        check_times(details_of(values))
     except DomainError as error:
         raise InvalidImport(error.message) from None
-    c.choice("status", [s.value for s in WorkshopStatus], default="draft")
-    return {"details": details, "settings": {
-        "moderation": c.choice("moderation", ["post", "pre"], default="post"),
-        "table_mode": c.choice("table_mode", ["same", "rotate"], default="same"),
-        "projector_view": c.text("projector_view", 16) or "list",
-        "projector_group": c.text("projector_group", 16) or "none",
-        "vote_budget": c.integer("vote_budget", 0, 1000, required=False) or 5,
-        "vote_max_per_item": c.integer("vote_max_per_item", 0, 1000, required=False) or 3,
-        "joining_open": c.boolean("joining_open", True),
-        "results_hidden": c.boolean("results_hidden"),
-        "results_published": c.boolean("results_published"),
-        "retention_days": c.integer("retention_days", 1, 36_500, required=False, nullable=True)}}
+    return {"details": details_of(values), "settings": imported_settings(values)}
 
 
 def read_questions(data) -> list[dict]:
