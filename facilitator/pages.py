@@ -18,7 +18,7 @@ bp = Blueprint("pages", __name__)
 
 # The day the checks described on the page were last run and the text reviewed.
 # Move it whenever tests/e2e/test_accessibility.py or the statement changes.
-STATEMENT_DATE = date(2026, 11, 23)
+STATEMENT_DATE = date(2026, 12, 4)
 
 
 @lru_cache(maxsize=1)

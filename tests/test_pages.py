@@ -18,3 +18,19 @@ def test_pages_link_the_icon_they_have(client):
         html = client.get(path, follow_redirects=True).get_data(as_text=True)
         assert '<link rel="icon" href="/static/favicon.svg' in html, path
         assert 'type="image/svg+xml"' in html, path
+
+
+LANGUAGE_OF_PARTS = "What the workshop wrote (its title, its questions"
+
+
+def test_statement_says_what_was_checked_and_what_is_only_inferred(client):
+    """The statement names the focus, language-of-parts and landmark checks and says that how
+    screen readers announce things is inferred, not tried; in every language of the service."""
+    english = client.get("/accessibility", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    for sentence in (LANGUAGE_OF_PARTS, "Where the keyboard focus lands", "exactly one main landmark",
+                     "live regions that stay on the page", "has not been tried with JAWS, NVDA"):
+        assert sentence in english
+    for language in ("nb", "nn", "sv", "da", "fi"):
+        page = client.get("/accessibility", headers={"Accept-Language": language}).get_data(as_text=True)
+        assert f'<html lang="{language}">' in page
+        assert "VoiceOver" in page and LANGUAGE_OF_PARTS not in page, language
