@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import PurePath
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from .extensions import db
 
@@ -48,8 +50,14 @@ PG_CONNECT_ARGS = {
 }
 
 
+class DatabaseUnavailable(RuntimeError):
+    """DATABASE_URL names a database the server cannot use: it refuses to start, saying why,
+    rather than answer every request with "Busy for a moment"."""
+
+
 def init_app(app: Flask) -> None:
     uri = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    check_database_url(uri)
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite") and uri not in ("sqlite://", "sqlite:///:memory:"):
@@ -68,6 +76,38 @@ def init_app(app: Flask) -> None:
         options.setdefault("connect_args", dict(PG_CONNECT_ARGS))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    check_database_opens(app)
+
+
+def check_database_url(uri: str) -> None:
+    """A SQLite file named by a relative path is refused: Flask-SQLAlchemy puts it under the
+    instance folder, other tools (a backup script, sqlite3 on the command line) under the
+    directory they start in, so two of them would use two different files."""
+    try:
+        url = make_url(uri)
+    except ArgumentError:
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database address: {uri[:40]!r}. Write it like "
+                                  "sqlite:////srv/facilitator/facilitator.sqlite3 or "
+                                  "postgresql://user@host/db") from None
+    path = url.database or ""
+    if url.get_backend_name() == "sqlite" and path not in ("", ":memory:") \
+            and not path.startswith("file:") and not PurePath(path).is_absolute():
+        raise DatabaseUnavailable(
+            f"DATABASE_URL names the SQLite file {path!r} by a relative path, which depends on the "
+            f"directory a program starts in. Give its absolute path, with four slashes: sqlite:////srv/"
+            f"facilitator/{PurePath(path).name}")
+
+
+def check_database_opens(app: Flask) -> None:
+    """Open one connection now, so a database that cannot be reached or opened stops the start."""
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except SQLAlchemyError as error:
+            where = db.engine.url.render_as_string(hide_password=True)
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise DatabaseUnavailable(f"The database at {where} cannot be opened: {reason}") from error
 
 
 def normalise_url(uri: str) -> str:
