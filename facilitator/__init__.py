@@ -46,6 +46,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     realtime.init_app(app)
+    security.init_wsgi(app)  # after realtime: around the Socket.IO server too
     cli.init_app(app)
 
     from . import auth, host, participant, projector, export, results, pages

@@ -68,11 +68,23 @@ def render_stage(workshop: Workshop) -> Markup:
             context["cloud"] = word_cloud([s.text for s in suggestions], workshop.language)
         elif workshop.projector_view in ("tally", "ranking"):
             ranked = ranking(question)
-            context["ranked"] = ranked
+            context["rows"] = ranked_rows(ranked) if workshop.projector_view == "ranking" else \
+                [(None, s, dots) for s, dots in sorted(ranked, key=lambda pair: pair[0].id)]
             context["top"] = max((dots for _, dots in ranked), default=0) or 1
             context["voters"] = voters(question)
     # render_template escapes every value; the result is safe HTML.
     return Markup(render_template("projector/_stage.html", **context))  # noqa: S704
+
+
+def ranked_rows(ranked: list[tuple]) -> list[tuple[int, object, int]]:
+    """The ranking as the wall shows it: only what got dots, numbered from the server (a page of
+    the ranking must not start again at 1), equal dots sharing a place (1, 2, 2, 4)."""
+    rows, place = [], 0
+    for index, (suggestion, dots) in enumerate((pair for pair in ranked if pair[1] > 0), start=1):
+        if not rows or dots != rows[-1][2]:
+            place = index
+        rows.append((place, suggestion, dots))
+    return rows
 
 
 def group_suggestions(workshop: Workshop, suggestions: list) -> list[tuple[str, list]]:

@@ -21,6 +21,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# What every answer carries, the live socket's included (see SocketHeaders).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 class InsecureConfiguration(RuntimeError):
     pass
 
@@ -46,20 +57,46 @@ def local_secret(path: Path) -> str:
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+
+
+def init_wsgi(app: Flask) -> None:
+    """The layers around everything else, called after realtime.init_app: Socket.IO answers its
+    own path before Flask sees the request, so its answers get their headers here, and the
+    proxy's X-Forwarded-* headers are read (when PROXY_COUNT trusts them) before the socket's
+    Origin check compares the Host."""
+    app.wsgi_app = SocketHeaders(app.wsgi_app, production=bool(app.config.get("PRODUCTION")))
     if app.config.get("PROXY_COUNT"):
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
+class SocketHeaders:
+    """WSGI middleware: the security headers on the answers that Socket.IO gives itself."""
+
+    def __init__(self, wsgi_app, production: bool):
+        self.wsgi_app = wsgi_app
+        self.headers = dict(SECURITY_HEADERS, **{"Cache-Control": "no-store"})
+        if production:
+            self.headers["Strict-Transport-Security"] = HSTS
+
+    def __call__(self, environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith("/socket.io"):
+            return self.wsgi_app(environ, start_response)
+
+        def with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers = list(headers) + [(name, value) for name, value in self.headers.items()
+                                       if name.lower() not in present]
+            return start_response(status, headers, exc_info)
+        return self.wsgi_app(environ, with_headers)
+
+
 def add_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
     if current_app.config.get("PRODUCTION"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        headers.setdefault("Strict-Transport-Security", HSTS)
     if request.blueprint in ("host", "export", "auth"):
         # Facilitator pages and minutes may hold personal data: never cache.
         headers["Cache-Control"] = "no-store"

@@ -3,6 +3,12 @@ from __future__ import annotations
 
 import re
 
+from facilitator.extensions import db
+from facilitator.models import Workshop
+from facilitator.services.participants import join_workshop
+from facilitator.services.suggestions import submit_suggestion
+from facilitator.services.voting import close_voting, open_voting, set_dots
+
 from conftest import socket_client
 
 
@@ -67,3 +73,22 @@ def test_live_stage_keeps_its_countdown(app, logged_in, live_workshop):
     start_round(logged_in, live_workshop)
     stage = logged_in.get(f"/projector/{live_workshop.join_code}/stage").get_data(as_text=True)
     assert re.search(r'class="countdown" data-ends-at="\d+"', stage) and "stage-live" in stage
+
+
+def test_ranking_lists_only_what_got_dots_numbered_by_the_server(app, logged_in, live_workshop, facilitator):
+    with app.app_context():
+        workshop = db.session.get(Workshop, live_workshop.id)
+        question = workshop.questions[0]
+        people = [join_workshop(workshop) for _ in range(3)]
+        items = [submit_suggestion(people[0], question, f"idea {n}")[0] for n in range(5)]
+        open_voting(None, question)
+        for person, item in [(people[0], items[3]), (people[1], items[3]), (people[0], items[1]),
+                             (people[1], items[4]), (people[2], items[0]), (people[2], items[3])]:
+            set_dots(person, item, 1)
+        close_voting(None, question)
+        workshop.projector_view = "ranking"
+        db.session.commit()
+    stage = logged_in.get(f"/projector/{live_workshop.join_code}/stage").get_data(as_text=True)
+    rows = re.findall(r'<span class="tally-rank">(\d+)\.</span> (idea \d)', stage)
+    # Equal dots share a place; no row for "idea 2", which got none.
+    assert rows == [("1", "idea 3"), ("2", "idea 0"), ("2", "idea 1"), ("2", "idea 4")]

@@ -87,14 +87,16 @@ def wall(chromium, live_server):
     with console.expect_navigation():
         console.click("main button[type=submit]")
     assert "/auth/" not in console.url, "the log-in failed"
-    yield SimpleNamespace(base=live_server.url, laptop=laptop, console=console, code=first.code,
+    yield SimpleNamespace(base=live_server.url, laptop=laptop, console=console, first=first,
                           database_url=live_server.env["DATABASE_URL"])
     laptop.close()
 
 
-def open_projector(wall, code):
+def open_projector(wall, code, clock=False):
     projector = wall.laptop.new_page()
     projector.set_viewport_size(PROJECTOR["viewport"])
+    if clock:  # the test turns the pages itself instead of waiting for them
+        projector.clock.install()
     projector.goto(f"{wall.base}/projector/{code}")
     projector.wait_for_selector("[data-live-status][data-state=online]")
     mark_page(projector)
@@ -136,3 +138,93 @@ def test_closing_the_workshop_switches_the_projector_live(wall, shots):
     shots(projector, "closed-results-private")
     assert_not_reloaded(projector)
 
+
+
+ON_THE_WALL = """() => {
+    const stage = document.getElementById('stage'), edge = stage.getBoundingClientRect();
+    const pages = stage.querySelector('[data-stage-pages]');
+    const items = [...stage.querySelectorAll('.stage-suggestions > li, .tally > li')]
+        .filter(item => item.getClientRects().length);
+    return {
+        indicator: pages && !pages.hidden ? pages.querySelector('[aria-hidden]').textContent : '',
+        indicatorTop: pages && !pages.hidden ? pages.getBoundingClientRect().top : edge.bottom,
+        stageBottom: edge.bottom,
+        items: items.map(item => {
+            const box = item.getBoundingClientRect(), text = item.querySelector('.tally-text') || item;
+            return {text: text.innerText.replace(/^\\d+\\.\\s*/, '').trim(), top: box.top, bottom: box.bottom,
+                    left: box.left, right: box.right, font: parseFloat(getComputedStyle(item).fontSize)};
+        }),
+    };
+}"""
+
+
+def show_view(wall, workshop, view, group="none"):
+    wall.console.goto(f"{wall.base}/host/workshops/{workshop.id}/suggestions")
+    wall.console.check(f"input[name=view][value={view}]")
+    wall.console.check(f"input[name=group][value={group}]")
+    with wall.console.expect_navigation():
+        wall.console.click(".projector-form button[type=submit]")
+
+
+def read_every_page(projector, shots, name):
+    """Each page's items, checked to sit whole on the wall, turning the pages by the clock."""
+    pages = []
+    while True:
+        wall = projector.evaluate(ON_THE_WALL)
+        assert wall["items"], "nothing on the wall"
+        for item in wall["items"]:
+            assert item["top"] >= 0 and item["left"] >= 0 and item["right"] <= 1920, item
+            assert item["bottom"] <= min(1080, wall["indicatorTop"]), item  # never under the indicator
+            assert item["font"] >= 27, item  # legible from the back row
+        number = len(pages) + 1
+        shots(projector, f"{name}-page-{number}")
+        pages.append([item["text"] for item in wall["items"]])
+        if not wall["indicator"]:
+            return pages
+        total = int(wall["indicator"].split("/")[1])
+        assert wall["indicator"] == f"{number}/{total}"
+        if number == total:
+            return pages
+        projector.clock.run_for(12_500)
+        projector.wait_for_function("(n) => document.querySelector('[data-stage-pages] [aria-hidden]')"
+                                    ".textContent.startsWith(n + '/')", arg=number + 1)
+        projector.clock.run_for(1_000)
+        projector.wait_for_timeout(600)  # the next page has moved in: screenshot it at rest
+
+
+@pytest.mark.parametrize("view, group", [("list", "none"), ("list", "theme"), ("tally", "none"),
+                                         ("ranking", "none")])
+def test_every_view_of_nineteen_items_fits_the_wall(wall, shots, view, group):
+    show_view(wall, wall.first, view, group)
+    projector = open_projector(wall, wall.first.code, clock=True)
+    pages = read_every_page(projector, shots, f"{view}-{group}")
+    shown = [text for page in pages for text in page]
+    # Every suggestion once (each has dots, so the ranking lists them all), none twice.
+    assert sorted(shown) == sorted(SUGGESTIONS), (view, group, pages)
+    assert len(pages) > 1, "nineteen items fit one page: make the test's list longer"
+    if view == "ranking":
+        numbers = projector.evaluate("""() => [...document.querySelectorAll('.tally-rank')]
+            .filter(rank => rank.getClientRects().length).map(rank => rank.textContent)""")
+        assert numbers and numbers[0] != "1.", "the last page numbers on from the first"
+    projector.close()
+
+
+def test_a_push_keeps_the_page_the_wall_is_on(wall, shots):
+    show_view(wall, wall.first, "list", "theme")
+    projector = open_projector(wall, wall.first.code, clock=True)
+    projector.clock.run_for(12_500)
+    projector.wait_for_function("() => document.querySelector('[data-stage-pages] [aria-hidden]')"
+                                ".textContent.startsWith('2/')")
+    before = projector.evaluate(ON_THE_WALL)
+    projector.evaluate("document.getElementById('stage').dataset.old = '1'")
+    show_view(wall, wall.first, "list", "theme")  # the same view again: a new stage is pushed
+    projector.wait_for_selector("#stage:not([data-old])", timeout=15000)
+    after = projector.evaluate(ON_THE_WALL)
+    assert after["indicator"] == before["indicator"]
+    assert [i["text"] for i in after["items"]] == [i["text"] for i in before["items"]]
+    # What was on the wall before the push does not move in again (no flicker).
+    assert projector.evaluate("""() => [...document.querySelectorAll('#stage .suggestion')]
+        .filter(item => item.getClientRects().length)
+        .every(item => getComputedStyle(item).animationName === 'none')""")
+    assert_not_reloaded(projector)
+    projector.close()
