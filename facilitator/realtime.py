@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, has_request_context, render_template, session
@@ -53,14 +54,12 @@ PUSHES_IN_A_ROW = 2
 
 
 def init_app(app: Flask) -> None:
-    origins = app.config["PUBLIC_URL"] or None
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         channel=app.config["SOCKETIO_CHANNEL"],
-        # None means same-origin only: the Origin header must match the Host.
-        cors_allowed_origins=[origins] if origins else None,
+        cors_allowed_origins=origin_check(app.config["PUBLIC_URL"]),
         max_http_buffer_size=16 * 1024,
         ping_interval=20,
         ping_timeout=20,
@@ -69,6 +68,24 @@ def init_app(app: Flask) -> None:
     app.extensions["live_pusher"] = live_pusher
     app.extensions["live_bus"] = bus_for(app.config["REDIS_URL"], f"{app.config['SOCKETIO_CHANNEL']}:live",
                                          live_pusher.receive)
+
+
+def origin_check(public_url: str):
+    """Which page may open the socket (cross-site WebSocket hijacking): with PUBLIC_URL set, only
+    that origin; else only the request's own scheme and Host.
+
+    Socket.IO's own same-origin check also accepts whatever X-Forwarded-Host a client sends;
+    here a forwarded host counts only when PROXY_COUNT says a proxy sets it, and then ProxyFix
+    (security.init_wsgi) has already put it in the Host."""
+    public = urlsplit(public_url) if public_url else None
+    public_origin = f"{public.scheme}://{public.netloc}".lower() if public else None
+
+    def is_allowed(origin: str | None, environ: dict) -> bool:
+        if not origin:
+            return False
+        own_origin = public_origin or f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin.lower() == own_origin.lower()
+    return is_allowed
 
 
 @socketio.on("connect")
