@@ -126,7 +126,8 @@ def test_clean_text_answers_with_clean_text_or_a_domain_error(props_app, text, m
         assert category not in ("Cs", "Co", "Cn")
         assert category != "Cc" or (multiline and char == "\n"), repr(char)
         assert category != "Cf" or char in ALLOWED_FORMAT, repr(char)
-    assert combining_runs(out) <= 4
+    assert combining_runs(out.replace("\u200d", "")) <= 4, "a joiner does not start a new run of marks"
+    assert all(shows_something_in(line) for line in out.split("\n") if line)
     assert out == out.strip()
 
 
@@ -182,6 +183,64 @@ def test_too_long_text_is_refused_with_the_limit_in_the_message(props_app, extra
         message = str(refused.value.message)
     assert str(max_length) in message and str(max_length + extra) in message
     assert refused.value.field == "text"
+
+
+# Characters that show nothing: the joiners, variation selectors (VS1, VS15, VS16, VS17), Hangul
+# fillers, the blank braille pattern, word joiner, zero-width space, soft hyphen, byte order mark,
+# combining grapheme joiner, bidi marks and isolates, and spaces of every width.
+SHOWS_NOTHING = ("\u200d\u200c\ufeff\ufe00\ufe0e\ufe0f\U000e0100\u115f\u1160\u3164\uffa0\u2800\u2060\u200b"
+                 "\u00ad\u034f\u180e\u200e\u200f\u061c\u202a\u202e\u2066\u2069 \t\u00a0\u2000\u200a\u202f\u3000")
+
+
+def shows_something_in(text: str) -> bool:
+    """Independent of services/text.py: a letter, digit, symbol or punctuation that is no filler."""
+    return any(unicodedata.category(char)[0] in "LNSP" and char not in "\u115f\u1160\u3164\uffa0\u2800"
+               for char in text)
+
+
+@PROPERTY
+@given(text=st.text(alphabet=st.sampled_from(SHOWS_NOTHING), min_size=1, max_size=40), multiline=st.booleans(),
+       breaks=st.booleans())
+@example(text="\u200d", multiline=False, breaks=False)
+@example(text="\u3164 \u115f\u1160\uffa0", multiline=False, breaks=False)
+@example(text="\ufe0f", multiline=True, breaks=False)
+def test_text_of_invisible_characters_is_refused_like_empty_text(props_app, text, multiline, breaks):
+    text = "\n".join(text) if breaks else text
+    with props_app.test_request_context():
+        with pytest.raises(DomainError) as error:
+            clean_text(text, max_length=500, multiline=multiline, field="text")
+        assert str(error.value.message) == "Please write something first."
+        assert clean_text(text, max_length=500, multiline=multiline, required=False) == ""
+
+
+@PROPERTY
+@given(letter=st.characters(categories=["L"]),
+       groups=st.lists(st.tuples(combining_marks, st.sampled_from(["\u200d", "\u200d\u200d", "\u200b", "\u2060"])),
+                       min_size=1, max_size=40))
+@example(letter="Q", groups=[("\u0301\u0302\u0303\u0304", "\u200d")] * 40)
+def test_the_cap_on_combining_marks_holds_across_joiners(props_app, letter, groups):
+    text = letter + "".join(marks + joiner for marks, joiner in groups)
+    with props_app.test_request_context():
+        out = clean_text(text, max_length=10_000)
+    assert combining_runs(out.replace("\u200d", "")) <= 4
+    assert "\u200d\u200d" not in out
+
+
+@PROPERTY
+@given(invisible=st.text(alphabet=st.sampled_from(SHOWS_NOTHING), min_size=1, max_size=30))
+def test_names_suggestions_and_themes_share_the_rule(props_app, invisible):
+    """A participant's name of invisible characters is no name; a suggestion or theme of them is refused."""
+    with props_app.app_context():
+        owner = db.session.get(Facilitator, props_app.config["PROPERTY_OWNER_ID"])
+        workshop = create_workshop(owner, WorkshopDetails(title="Invisible", language="en"), ["Why?"])
+        change_status(workshop, "live")
+        participant = join_workshop(workshop, invisible)
+        assert participant.display_name == ""
+        with pytest.raises(DomainError):
+            submit_suggestion(participant, workshop.questions[0], invisible, "invisible-1")
+        with pytest.raises(DomainError):
+            create_theme(owner, workshop, invisible, workshop.questions[0])
+        db.session.rollback()
 
 
 # --- the shared suggestion fragment -------------------------------------------------------------------
