@@ -228,3 +228,16 @@ def test_a_push_keeps_the_page_the_wall_is_on(wall, shots):
         .every(item => getComputedStyle(item).animationName === 'none')""")
     assert_not_reloaded(projector)
     projector.close()
+
+
+def test_a_pinned_item_stands_out_on_the_wall(wall, shots):
+    show_view(wall, wall.first, "list", "none")
+    projector = open_projector(wall, wall.first.code)
+    style = """(item) => { const s = getComputedStyle(item);
+        return {left: parseFloat(s.borderLeftWidth), background: s.backgroundColor, weight: s.fontWeight}; }"""
+    pinned = projector.locator("#stage .suggestion.pinned", has_text=PINNED).evaluate(style)
+    other = projector.locator("#stage .suggestion:not(.pinned)").first.evaluate(style)
+    assert pinned["left"] >= 3 * other["left"] and pinned["left"] >= 10, (pinned, other)
+    assert pinned["background"] != other["background"] and int(pinned["weight"]) >= 700
+    shots(projector, "pinned")
+    projector.close()
