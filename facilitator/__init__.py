@@ -57,5 +57,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(projector.bp)
     app.register_blueprint(export.bp)
+    from . import account, admin
+    app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
     app.add_url_rule("/", endpoint="index", view_func=participant.index)
     return app

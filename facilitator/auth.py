@@ -12,6 +12,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .extensions import db, login_manager
+from .models import AccountRole
 from .forms import FlaskForm, LoginForm, SetupForm
 from .i18n import browser_locale
 from .limits import limit_logins
@@ -61,16 +62,16 @@ def unauthorized():
 
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
-    """Create the very first facilitator account; closed once one exists."""
+    """Create the very first account, the installation's administrator; closed once one exists."""
     if has_any_facilitator():
         return redirect(url_for("auth.login"))
     form = SetupForm()
     if form.validate_on_submit():
         try:
             facilitator = create_facilitator(form.email.data, form.name.data, form.password.data,
-                                             locale=browser_locale())
+                                             locale=browser_locale(), role=AccountRole.ADMINISTRATOR)
         except DomainError as error:
-            form.email.errors.append(error.message)
+            getattr(form, error.field or "email").errors.append(error.message)
         else:
             db.session.commit()
             start_session(facilitator)
@@ -139,7 +140,7 @@ def invite(token: str):
             workshop = accept_invite(pending, facilitator)
         except DomainError as error:
             db.session.rollback()
-            form.email.errors.append(error.message)
+            getattr(form, error.field or "email").errors.append(error.message)
         else:
             db.session.commit()
             start_session(facilitator)

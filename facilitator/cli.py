@@ -125,7 +125,9 @@ def purge_command(dry_run: bool):
         for workshop in expired():
             click.echo(f"would delete {workshop.join_code} {workshop.title!r}")
         return
+    from .services.health import record_purge_run
     records = purge_expired()
+    record_purge_run(records)  # the administrator's health page shows the last run
     db.session.commit()
     for record in records:
         click.echo(f"deleted {record.join_code} {record.workshop_title!r}")
@@ -134,7 +136,7 @@ def purge_command(dry_run: bool):
 
 @click.group("user")
 def user_group():
-    """Facilitator accounts: create one, set a password, list them."""
+    """Accounts: create one, set a password, deactivate or reactivate one, list them."""
 
 
 def checked_email(email: str) -> str:
@@ -147,14 +149,19 @@ def checked_email(email: str) -> str:
         raise click.BadParameter(str(error), param_hint="EMAIL") from None
 
 
-def prompt_password() -> str:
-    """A new password, typed twice without echo, of the same minimum length as the web form's."""
-    from .forms import PASSWORD_MIN_LENGTH
+def prompt_password(email: str) -> str:
+    """A new password, typed twice without echo, checked as the web forms check it (length,
+    not a common password); asked again until it passes."""
+    from .services import DomainError
+    from .services.passwords import check_new_password
     while True:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if len(password) >= PASSWORD_MIN_LENGTH:
+        try:
+            check_new_password(password, email)
+        except DomainError as error:
+            click.echo(str(error.message), err=True)
+        else:
             return password
-        click.echo(f"The password must be at least {PASSWORD_MIN_LENGTH} characters long.", err=True)
 
 
 @user_group.command("create")
@@ -163,8 +170,10 @@ def prompt_password() -> str:
 @click.option("--name", prompt="Name", help="The name shown to co-facilitators and in the minutes.")
 @click.option("--locale", type=click.Choice(["nb", "nn", "sv", "da", "fi", "en"]),
               help="The console's language; the browser's if left out.")
-def user_create_command(email: str, name: str, locale: str | None):
-    """Create a facilitator account; the password is asked for twice, hidden."""
+@click.option("--admin", is_flag=True, help="An administrator: manages the accounts and sees the health page.")
+def user_create_command(email: str, name: str, locale: str | None, admin: bool):
+    """Create an account; the password is asked for twice, hidden. The installation's first
+    account is always an administrator."""
     from .services import DomainError
     from .services.accounts import create_facilitator, get_facilitator_by_email
     email = checked_email(email)
@@ -172,13 +181,16 @@ def user_create_command(email: str, name: str, locale: str | None):
         raise click.BadParameter("a name is needed", param_hint="--name")
     if get_facilitator_by_email(email) is not None:  # before asking for a password in vain
         raise click.ClickException(f"There is already an account with the address {email}.")
+    from .models import AccountRole
+    from .services.accounts import has_any_facilitator
+    role = AccountRole.ADMINISTRATOR if admin or not has_any_facilitator() else AccountRole.FACILITATOR
     try:
-        create_facilitator(email, name, prompt_password(), locale=locale)
+        create_facilitator(email, name, prompt_password(email), locale=locale, role=role)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
-    click.echo(f"Created the account {email}.")
+    click.echo(f"Created the account {email} ({role}).")
 
 
 @user_group.command("set-password")
@@ -186,23 +198,61 @@ def user_create_command(email: str, name: str, locale: str | None):
 @click.argument("email")
 def user_set_password_command(email: str):
     """Give an account a new password (asked for twice, hidden); its browsers are logged out."""
-    from .services.accounts import get_facilitator_by_email, set_password
+    from .services.account_log import record_account_event
+    from .services.accounts import set_password
+    facilitator = existing_account(email)
+    set_password(facilitator, prompt_password(facilitator.email))
+    record_account_event("password_changed", facilitator, None, detail="command line")
+    db.session.commit()
+    click.echo(f"New password set for {facilitator.email}; its browsers are logged out.")
+
+
+def existing_account(email: str):
+    from .services.accounts import get_facilitator_by_email
     facilitator = get_facilitator_by_email(email)
     if facilitator is None:
         raise click.ClickException(f"No account has the address {email.strip()!r}.")
-    set_password(facilitator, prompt_password())
+    return facilitator
+
+
+@user_group.command("deactivate")
+@with_appcontext
+@click.argument("email")
+def user_deactivate_command(email: str):
+    """The account can no longer log in and its browsers are logged out; its workshops stay."""
+    change_account_status(email, active=False)
+
+
+@user_group.command("reactivate")
+@with_appcontext
+@click.argument("email")
+def user_reactivate_command(email: str):
+    """The account may log in again with its password."""
+    change_account_status(email, active=True)
+
+
+def change_account_status(email: str, active: bool) -> None:
+    from .services import DomainError
+    from .services.staff import deactivate, reactivate
+    facilitator = existing_account(email)
+    try:
+        (reactivate if active else deactivate)(None, facilitator)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
     db.session.commit()
-    click.echo(f"New password set for {facilitator.email}; its browsers are logged out.")
+    click.echo(f"{facilitator.email} is {'active' if active else 'deactivated'}.")
 
 
 @user_group.command("list")
 @with_appcontext
 def user_list_command():
-    """Every facilitator account: address, name, when it was made."""
-    from sqlalchemy import select
-    from .models import Facilitator
-    for facilitator in db.session.scalars(select(Facilitator).order_by(Facilitator.email)):
-        click.echo(f"{facilitator.email}\t{facilitator.name}\t{facilitator.created_at:%Y-%m-%d}")
+    """Every account: address, name, role, status, when it was made."""
+    from .services.staff import list_accounts
+    for facilitator in list_accounts():
+        status = "active" if facilitator.active else "deactivated"
+        click.echo(f"{facilitator.email}\t{facilitator.name}\t{facilitator.role}\t{status}\t"
+                   f"{facilitator.created_at:%Y-%m-%d}")
 
 
 @click.command("synthesis")

@@ -97,6 +97,20 @@ class Config:
     # Where people report an accessibility problem: an e-mail address or a web address.
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
 
+    # E-mail (facilitator/mail.py): password-reset links and invitations. No server: no e-mail.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "starttls")  # "starttls", "tls" or "none"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "facilitator@localhost")
+    MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE", "")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # Self sign-up for addresses in these domains, e.g. "hol.kommune.no,nesbyen.kommune.no";
+    # empty: accounts are made by an administrator only.
+    SIGNUP_DOMAINS = [domain.strip().lower().lstrip("@")
+                      for domain in os.environ.get("SIGNUP_DOMAINS", "").split(",") if domain.strip()]
+
     SUGGESTION_MAX_LENGTH = 500
     DISPLAY_NAME_MAX_LENGTH = 40
 
@@ -115,3 +129,6 @@ class TestConfig(Config):
     PREPARE_PDFS = False
     # No PDF outlives its test: the tests of the cache give it a folder of their own.
     PDF_CACHE_FOLDER = None
+    # No e-mail unless a test starts its own SMTP server.
+    MAIL_SERVER = ""
+    SIGNUP_DOMAINS: list = []

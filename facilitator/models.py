@@ -59,6 +59,11 @@ class SuggestionStatus(StrEnum):
     MERGED = "merged"       # folded into another suggestion (merged_into_id)
 
 
+class AccountRole(StrEnum):
+    ADMINISTRATOR = "administrator"
+    FACILITATOR = "facilitator"
+
+
 class Facilitator(UserMixin, db.Model):
     __tablename__ = "facilitators"
 
@@ -70,12 +75,28 @@ class Facilitator(UserMixin, db.Model):
     # Part of the login cookie's identity: changing it logs out every browser.
     session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # "administrator" manages the accounts and sees the installation's health; "facilitator"
+    # creates and runs workshops (an administrator does that too).
+    role: Mapped[str] = mapped_column(String(16), default=AccountRole.FACILITATOR)
+    # A deactivated account cannot log in; its workshops and their co-facilitators stay.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     memberships: Mapped[list[WorkshopFacilitator]] = relationship(
         back_populates="facilitator", cascade="all, delete-orphan")
 
+    __table_args__ = (CheckConstraint("role in ('administrator', 'facilitator')", name="role"),)
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses to log in an inactive account."""
+        return self.active
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == AccountRole.ADMINISTRATOR
 
 
 class Workshop(db.Model):
@@ -402,6 +423,23 @@ class ModerationEvent(db.Model):
     suggestion: Mapped[Suggestion | None] = relationship()
 
 
+class DuplicateDismissal(db.Model):
+    """Two suggestions a facilitator said are not duplicates: the pair is not proposed again.
+
+    Stored lower id first, so a pair is one row whichever way round it was proposed."""
+    __tablename__ = "duplicate_dismissals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"))
+    dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("first_id", "second_id"),
+                      CheckConstraint("first_id < second_id", name="ordered"))
+
+
 class MinutesRevision(db.Model):
     """One saved version of the organiser's edits to the minutes.
 
@@ -466,3 +504,50 @@ def next_position(workshop_id: int) -> int:
     last = db.session.scalar(
         select(func.max(Question.position)).where(Question.workshop_id == workshop_id))
     return (last or 0) + 1
+
+
+class AccountToken(db.Model):
+    """A single-use link sent by e-mail: a password reset for an account, or a welcome (an
+    administrator's invitation, a sign-up) for an address that has no account yet. Only the
+    SHA-256 of the token is kept, so a copy of the database opens no account."""
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "reset", "invite" or "signup"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="CASCADE"))
+    # The role an invitation gives; sign-ups always get "facilitator".
+    role: Mapped[str] = mapped_column(String(16), default=AccountRole.FACILITATOR)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AccountEvent(db.Model):
+    """The audit log of account changes: who did what to which account, and when. The
+    addresses are copied, so the record outlives a renamed or removed account."""
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    # None: the command line or the person themselves before logging in (a reset, a sign-up).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    actor_email: Mapped[str] = mapped_column(String(254), default="")
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    subject_email: Mapped[str] = mapped_column(String(254), default="")
+    detail: Mapped[str] = mapped_column(String(300), default="")
+
+
+class PurgeRun(db.Model):
+    """One run of the retention purge, recorded even when it deleted nothing, so the health
+    page can tell a purge that ran from one that never did."""
+    __tablename__ = "purge_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+    # The join codes of the deleted workshops, space-separated (no content).
+    join_codes: Mapped[str] = mapped_column(Text, default="")

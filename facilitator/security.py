@@ -97,7 +97,7 @@ def add_security_headers(response):
         headers.setdefault(name, value)
     if current_app.config.get("PRODUCTION"):
         headers.setdefault("Strict-Transport-Security", HSTS)
-    if request.blueprint in ("host", "export", "auth"):
+    if request.blueprint in ("host", "export", "auth", "account", "admin"):
         # Facilitator pages and minutes may hold personal data: never cache.
         headers["Cache-Control"] = "no-store"
     if request.headers.get("HX-Request") is not None or request.blueprint == "participant":

@@ -73,7 +73,8 @@ def world():
 def hostile_url(world: World, case, segments: dict) -> str:
     """The route's address with real ids, then the chosen segments put in place of theirs."""
     rule = next(world.app.url_map.iter_rules(case.endpoint))
-    real = object_ids(world, world.ours)
+    # An argument the matrix has no real value for (a route newer than object_ids()) gets "1".
+    real = {name: 1 for name in rule.arguments} | object_ids(world, world.ours)
     markers = {name: 7_770_000 + n for n, name in enumerate(sorted(rule.arguments))}
     values = {name: markers[name] if name in segments else real[name]
               for name in rule.arguments if name in real} | dict(case.options)
@@ -102,7 +103,8 @@ def hostile_requests(draw):
 @given(request=hostile_requests())
 def test_no_hostile_address_or_form_ends_in_a_500(world, request):
     case, segments, hostile_form = request
-    role = "participant" if ROUTES[case.endpoint] == PARTICIPANT else "owner"
+    # A route not yet in the matrix's ROUTES (its own test says so) is still called, as the owner.
+    role = "participant" if ROUTES.get(case.endpoint) == PARTICIPANT else "owner"
     url = hostile_url(world, case, segments)
     client = world.client(role)
     if case.method == "GET":

@@ -1,4 +1,4 @@
-"""Facilitator accounts: the first one, logging in."""
+"""Facilitator accounts: creating them, logging in, passwords and sessions."""
 from __future__ import annotations
 
 import secrets
@@ -9,7 +9,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import DomainError
 from ..extensions import db
-from ..models import Facilitator
+from ..models import AccountRole, Facilitator
+from .account_log import record_account_event
+from .passwords import check_new_password
 
 # Compared against when the e-mail is unknown, so both paths cost the same time.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -43,15 +45,21 @@ def check_account_email(email: str) -> str:
     return normalise_email(address)
 
 
-def create_facilitator(email: str, name: str, password: str, locale: str | None = None) -> Facilitator:
-    """A facilitator with the password stored as a salted scrypt hash."""
+def create_facilitator(email: str, name: str, password: str, locale: str | None = None,
+                       role: str = AccountRole.FACILITATOR, actor: Facilitator | None = None,
+                       action: str = "created") -> Facilitator:
+    """An account with the password stored as a salted scrypt hash; a password that is too
+    short or too common is refused (DomainError on "password"). The audit log records it
+    (``actor`` None: the command line, the set-up, or the person themselves)."""
     email = normalise_email(email)
     if db.session.scalar(select(Facilitator.id).where(Facilitator.email == email)):
         raise DomainError(_l("There is already an account with that e-mail address."), "email")
-    facilitator = Facilitator(email=email, name=name.strip(), locale=locale,
+    check_new_password(password, email)
+    facilitator = Facilitator(email=email, name=name.strip(), locale=locale, role=AccountRole(role),
                               password_hash=generate_password_hash(password))
     db.session.add(facilitator)
     db.session.flush()
+    record_account_event(action, facilitator, actor, detail=str(facilitator.role))
     return facilitator
 
 
@@ -66,12 +74,16 @@ def new_password() -> str:
 
 
 def authenticate(email: str, password: str) -> Facilitator | None:
+    """The active account with this address and password; None for anything else, a
+    deactivated account included (the answer takes as long either way)."""
     facilitator = db.session.scalar(
         select(Facilitator).where(Facilitator.email == normalise_email(email)))
     if facilitator is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return facilitator if check_password_hash(facilitator.password_hash, password) else None
+    if not check_password_hash(facilitator.password_hash, password):
+        return None
+    return facilitator if facilitator.active else None
 
 
 def load_facilitator(user_id: str) -> Facilitator | None:
@@ -83,7 +95,8 @@ def load_facilitator(user_id: str) -> Facilitator | None:
         return None
     if facilitator is None or not secrets.compare_digest(facilitator.session_nonce, nonce):
         return None
-    return facilitator
+    # A deactivated account's open sessions end at their next request.
+    return facilitator if facilitator.active else None
 
 
 def end_all_sessions(facilitator: Facilitator) -> None:
@@ -96,6 +109,8 @@ def get_facilitator_by_email(email: str) -> Facilitator | None:
 
 
 def set_password(facilitator: Facilitator, password: str) -> None:
-    """A new password, and every browser logged in with the old one is logged out."""
+    """A new password (refused if too short or too common), and every browser logged in with
+    the old one is logged out."""
+    check_new_password(password, facilitator.email)
     facilitator.password_hash = generate_password_hash(password)
     end_all_sessions(facilitator)
