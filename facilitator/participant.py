@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from . import realtime
+from .errors import render_error
 from .extensions import db
 from .forms import CodeForm, JoinForm, SuggestionForm, VoteForm
 from .i18n import browser_locale, normalise_locale
@@ -265,7 +266,8 @@ def suggest(code: str, question_id: int):
     participant = require_participant(workshop)
     question = db.session.get(Question, question_id)
     if question is None or question.workshop_id != workshop.id:
-        abort(404)
+        # Said plainly: the phone keeps the text and shows this instead of retrying forever.
+        return render_error(404, _("Not found"), _("This question is no longer there: the facilitator has removed it."))
     form = SuggestionForm()
     error = None
     if form.validate_on_submit():
@@ -288,7 +290,7 @@ def suggest(code: str, question_id: int):
 
 def answer_suggestion(workshop, participant, question, form, error):
     if request.headers.get("HX-Request"):
-        # Only the form and the phone's own list change; the room's list beside them is kept
+        # The outbox takes the status and the phone's own list from this; the room's list is kept
         # current by the live pushes, and re-rendering it would make every send cost as much
         # as the room is large.
         kept_text = form.text.data if error else ""
