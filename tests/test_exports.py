@@ -260,7 +260,7 @@ def test_every_document_format_honours_the_options_the_same_way(app, facilitator
     nothing = document_text(fmt, export(app, workshop.id, fmt), tmp_path)
     markers = {
         "program": "17.15 Kafédialog", "per_table": "Næringsliv", "hidden": "Dette ble skjult av moderator",
-        "pending": "Venter på godkjenning ØÆÅ", "votes": in_norwegian(app, "%(num)d vote", "%(num)d votes", 6),
+        "pending": "Venter på godkjenning ØÆÅ", "votes": in_norwegian(app, "%(num)d dot", "%(num)d dots", 6),
         "themes": "Møteplasser",
         "actions": "Servicetorget i Ål", "facilitators": "Anne Facilitator", "participant_count": "27",
     }

@@ -150,7 +150,7 @@ def entry(item: MinutesItem, voted: bool) -> Entry:
 
 
 def vote_note(votes: int) -> str:
-    return ngettext("%(num)d vote", "%(num)d votes", votes)
+    return ngettext("%(num)d dot", "%(num)d dots", votes)
 
 
 def by_table(items: list[MinutesItem], label: dict[str, str]) -> list[tuple[str, list[MinutesItem]]]:

@@ -30,7 +30,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 def header() -> list[str]:
     return [_("Question"), _("Table"), _("Round"), _("Text"), _("Original text"), _("Status"),
-            _("Votes"), _("Theme"), _("Action"), _("Time")]
+            _("Dots"), _("Theme"), _("Action"), _("Time")]
 
 
 def status_name(status: str) -> str:

@@ -25,7 +25,7 @@ from ..services.participants import count_participants
 OPTION_LABELS = {
     "program": _l("The program"),
     "per_table": _l("Suggestions grouped by table"),
-    "votes": _l("Votes and a ranking for voted questions"),
+    "votes": _l("Dots and a ranking for voted questions"),
     "themes": _l("Themes with their suggestions"),
     "actions": _l("The action plan"),
     "hidden": _l("Hidden and unapproved suggestions, listed separately"),
