@@ -162,14 +162,12 @@ def change_role(facilitator_id: int, role: str):
     return done(_("%(email)s is now: %(role)s.", email=person.email, role=account_role_label(role)))
 
 
-@bp.post("/accounts/<int:facilitator_id>/workshops/<int:workshop_id>/hand-over")
+@bp.post("/workshops/<int:workshop_id>/hand-over")
 @admin_required
-def hand_over_workshop(facilitator_id: int, workshop_id: int):
-    """Give one of this account's workshops to another facilitator, who owns it from now on."""
-    person = get_account_or_404(facilitator_id)
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or workshop not in owned_workshops(person):
-        abort(404)
+def hand_over_workshop(workshop_id: int):
+    """Give a workshop to another facilitator, who owns it from now on."""
+    workshop = db.session.get(Workshop, workshop_id) or abort(404)
+    person = workshop.owner or abort(404)
     form = hand_over_form(person)
     back = url_for("admin.account", facilitator_id=person.id)
     if not form.validate_on_submit():

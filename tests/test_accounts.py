@@ -110,7 +110,7 @@ def test_a_workshop_is_handed_over_and_the_old_owner_stays_co_facilitator(app, a
     page = browser.get(f"/admin/accounts/{facilitator.id}").get_data(as_text=True)
     assert "Seminar" in page and "Siri Successor" in page
     response = browser.submit(f"/admin/accounts/{facilitator.id}",
-                              f"/admin/accounts/{facilitator.id}/workshops/{workshop.id}/hand-over",
+                              f"/admin/workshops/{workshop.id}/hand-over",
                               {"new_owner": str(successor.id)})
     assert response.status_code == 303
     with app.app_context():
@@ -126,7 +126,7 @@ def test_handing_over_to_a_deactivated_account_is_refused(app, admin, facilitato
     browser = log_in(app, admin)
     browser.submit("/admin/", f"/admin/accounts/{gone.id}/deactivate")
     response = browser.submit(f"/admin/accounts/{facilitator.id}",
-                              f"/admin/accounts/{facilitator.id}/workshops/{workshop.id}/hand-over",
+                              f"/admin/workshops/{workshop.id}/hand-over",
                               {"new_owner": str(gone.id)})
     assert response.status_code == 303
     with app.app_context():

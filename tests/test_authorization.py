@@ -33,14 +33,16 @@ FACILITATOR = "facilitator"          # the owner and co-facilitators of this wor
 OWNER = "owner"                      # the owner of this workshop only
 ANY_FACILITATOR = "any-facilitator"  # any logged-in facilitator
 SETUP = "setup"                      # the first-run set-up: closed once an account exists
+ADMIN = "admin"                      # an administrator of the installation
 
 ALLOWED = {
     PUBLIC: set(ROLES),
     PARTICIPANT: {"participant"},
     FACILITATOR: {"owner", "co_facilitator"},
     OWNER: {"owner"},
-    ANY_FACILITATOR: {"owner", "co_facilitator", "other_facilitator"},
+    ANY_FACILITATOR: {"owner", "co_facilitator", "other_facilitator", "administrator"},
     SETUP: set(),
+    ADMIN: {"administrator"},
 }
 
 ROUTES = {
@@ -116,6 +118,22 @@ ROUTES = {
     "host.actions": FACILITATOR,
     "host.action_create": FACILITATOR,
     "host.action_change": FACILITATOR,
+    # One's own account; the e-mailed links carry their token, the credential.
+    "account.settings": ANY_FACILITATOR,
+    "account.change_name": ANY_FACILITATOR,
+    "account.change_password": ANY_FACILITATOR,
+    "account.forgot": PUBLIC,
+    "account.reset": PUBLIC,
+    "account.welcome": PUBLIC,
+    "account.signup": PUBLIC,
+    "admin.accounts": ADMIN,
+    "admin.account": ADMIN,
+    "admin.invite": ADMIN,
+    "admin.withdraw": ADMIN,
+    "admin.change_status": ADMIN,
+    "admin.change_role": ADMIN,
+    "admin.hand_over_workshop": ADMIN,
+    "admin.health": ADMIN,
 }
 
 # Client-sent Socket.IO events the server handles, and why each is safe. Writes are HTTP
@@ -167,6 +185,12 @@ FORMS = {
     "host.action_create": {"what": "Book the hall", "owner": "Olga", "due_date": "2026-12-01"},
     "host.action_change": {"what": "Book the big hall", "owner": "Olga", "status": "doing"},
     "export.import_workshop": {"file": "{workshop_file}"},
+    "account.change_name": {"name": "Renamed by the matrix"},
+    "account.change_password": {"current": "correct horse battery", "password": "a matrix passphrase",
+                                "confirm": "a matrix passphrase"},
+    "account.forgot": {"email": "nobody@example.org"},
+    "admin.invite": {"email": "new.colleague@example.org", "role": "facilitator"},
+    "admin.hand_over_workshop": {"new_owner": "{co_facilitator}"},
 }
 
 # Form fields that name an object: sent with another workshop's ids in the IDOR test.
@@ -181,6 +205,11 @@ IMPORT_CSRF = ("export.import_workshop is csrf.exempt and checks the token only 
                "missing token gets the form back (422, no message shown) instead of the app's 400 answer, "
                "and htmx's X-CSRFToken header is ignored (fix: call csrf.protect() in the view right after "
                "raising request.max_content_length)")
+
+
+# The co-facilitator these act on is already an active facilitator; no invitation exists to withdraw.
+ADMIN_POSTS_THAT_CHANGE_NOTHING = {"admin.change_role[facilitator]-POST", "admin.change_status[reactivate]-POST",
+                                   "admin.withdraw-POST"}
 
 
 # --- the routes, discovered -------------------------------------------------------------------
@@ -233,7 +262,7 @@ def object_ids(world: World, side) -> dict:
             "suggestion_id": side.suggestion_ids[0], "theme_id": side.theme_id, "action_id": side.action_id,
             "invite_id": side.invite_id, "participant_id": side.participant_id,
             "facilitator_id": world.facilitator_ids["co_facilitator"] if side is world.ours else side.owner_id,
-            "number": 1, "token": world.ours.invite_token, "filename": "favicon.svg"}
+            "number": 1, "token": world.ours.invite_token, "filename": "favicon.svg", "invitation_id": 1}
 
 
 def build_url(world: World, case: Case, side=None) -> str:
@@ -248,7 +277,7 @@ def build_url(world: World, case: Case, side=None) -> str:
 def form_for(world: World, endpoint: str, side=None) -> dict:
     side = side or world.ours
     values = {"code": world.ours.code, "question": side.question_ids[0], "theme": side.theme_id,
-              "second_suggestion": side.suggestion_ids[1]}
+              "second_suggestion": side.suggestion_ids[1], "co_facilitator": world.facilitator_ids["co_facilitator"]}
     form = {name: value.format(**values) for name, value in FORMS.get(endpoint, {}).items()
             if value != "{workshop_file}"}
     if "file" in FORMS.get(endpoint, {}):
@@ -293,7 +322,7 @@ def assert_security_headers(case: Case, response) -> None:
     assert headers.get("X-Content-Type-Options") == "nosniff"
     assert headers.get("X-Frame-Options") == "DENY"
     assert headers.get("Referrer-Policy") == "same-origin"
-    if case.endpoint.split(".")[0] in ("host", "export", "auth"):
+    if case.endpoint.split(".")[0] in ("host", "export", "auth", "account", "admin"):
         assert "no-store" in headers.get("Cache-Control", ""), "a facilitator's page may be cached"
 
 
@@ -328,8 +357,10 @@ def assert_refused(world, kind, role, case, url, response, changed) -> None:
 def assert_allowed(world, kind, case, response, changed) -> None:
     status, path = response.status_code, redirect_path(response)
     assert status not in (401, 403), status
-    if kind in (FACILITATOR, OWNER, ANY_FACILITATOR):
+    if kind in (FACILITATOR, OWNER, ANY_FACILITATOR, ADMIN):
         assert status != 404 and not sent_to_login(response), (status, path)
+    if kind == ADMIN and case.method == "POST" and case.id not in ADMIN_POSTS_THAT_CHANGE_NOTHING:
+        assert changed, f"an administrator's POST changed nothing ({status} → {path})"
     elif kind == PARTICIPANT and case.method == "POST":
         assert changed, f"an allowed participant's POST changed nothing ({status} → {path})"
     elif kind == PARTICIPANT:
@@ -477,7 +508,8 @@ def cross_links(snapshot: dict, ours: int, theirs: int) -> list[str]:
 
 
 def most_trusted_role(endpoint: str) -> str:
-    return {PUBLIC: "anonymous", SETUP: "anonymous", PARTICIPANT: "participant"}.get(ROUTES.get(endpoint), "owner")
+    return {PUBLIC: "anonymous", SETUP: "anonymous", PARTICIPANT: "participant",
+            ADMIN: "administrator"}.get(ROUTES.get(endpoint), "owner")
 
 
 def post_params(gaps: dict[str, str]):

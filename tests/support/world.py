@@ -36,7 +36,8 @@ from facilitator.services.workshops import WorkshopDetails, change_status, creat
 from .phone import csrf_token_in
 
 PASSWORD = "correct horse battery"
-ROLES = ("anonymous", "participant", "other_participant", "owner", "co_facilitator", "other_facilitator")
+ROLES = ("anonymous", "participant", "other_participant", "owner", "co_facilitator", "other_facilitator",
+         "administrator")
 
 
 @dataclass
@@ -84,7 +85,7 @@ class World:
 
     def open_session(self, role: str) -> Role:
         client = self.app.test_client()
-        if role in ("owner", "co_facilitator", "other_facilitator"):
+        if role in ("owner", "co_facilitator", "other_facilitator", "administrator"):
             page = client.get("/auth/login").get_data(as_text=True)
             response = client.post("/auth/login", data={
                 "csrf_token": csrf_token_in(page), "email": self.people[role], "password": PASSWORD})
@@ -167,6 +168,9 @@ def build_workshops():
     owner = create_facilitator("olga.owner@example.org", "Olga Owner", PASSWORD, locale="en")
     co = create_facilitator("carl.co@example.org", "Carl Cofacilitator", PASSWORD, locale="en")
     other = create_facilitator("otto.other@example.org", "Otto Other", PASSWORD, locale="en")
+    # The installation's administrator, in neither workshop: what it may do, it may as administrator.
+    admin = create_facilitator("ada.admin@example.org", "Ada Administrator", PASSWORD, locale="en",
+                               role="administrator")
     ours = create_workshop(owner, WorkshopDetails(title="Aurora trail seminar", language="en",
                                                   place="Nordlys hut"),
                            ["Which trail should we mark first?", "Where should the new hut stand?"])
@@ -178,8 +182,9 @@ def build_workshops():
         set_table_count(actor, workshop, 2)
         change_status(workshop, "live")
     db.session.commit()
-    people = {"owner": owner.email, "co_facilitator": co.email, "other_facilitator": other.email}
-    ids = {"owner": owner.id, "co_facilitator": co.id, "other_facilitator": other.id}
+    people = {"owner": owner.email, "co_facilitator": co.email, "other_facilitator": other.email,
+              "administrator": admin.email}
+    ids = {"owner": owner.id, "co_facilitator": co.id, "other_facilitator": other.id, "administrator": admin.id}
     return side_of(ours, owner), side_of(theirs, other), people, ids
 
 
