@@ -16,6 +16,8 @@ from ..models import Question, Suggestion, SuggestionStatus, Theme, Workshop
 from ..services import DomainError
 from ..services import moderation, themes, voting
 from ..services.suggestions import add_suggestion_as_facilitator
+from ..services.synthesis.live import possible_duplicates
+from ..services.synthesis.proposals import parse_dropped, parse_granularity, propose
 from ..services.workshop_schema import PROJECTOR_GROUPS, PROJECTOR_VIEWS
 
 
@@ -34,11 +36,20 @@ def chosen_question(workshop: Workshop) -> Question | None:
 
 def back(workshop: Workshop, question: Question | None, anchor: str = "board"):
     return redirect(url_for("host.suggestions", workshop_id=workshop.id,
-                            question=question.id if question else None, _anchor=anchor), 303)
+                            question=question.id if question else None, **proposal_settings(),
+                            _anchor=anchor), 303)
+
+
+def proposal_settings() -> dict:
+    """The open theme proposal's settings, as the board's requests carry them (hx-vals)."""
+    granularity = parse_granularity(request.values.get("granularity"))
+    if granularity is None:
+        return {}
+    return {"granularity": granularity, "dropped": ",".join(parse_dropped(request.values.get("dropped")))}
 
 
 def finish(workshop: Workshop, question: Question | None, error: DomainError | None, *,
-           changed: tuple[Suggestion, ...] | Suggestion = (), phones: bool = False):
+           changed: tuple[Suggestion, ...] | Suggestion = (), phones: bool = False, consoles_only: bool = False):
     """Commit and push, or roll back and say why; htmx gets the board, a plain form a redirect."""
     if error is not None:
         db.session.rollback()
@@ -47,7 +58,9 @@ def finish(workshop: Workshop, question: Question | None, error: DomainError | N
         db.session.commit()
         for suggestion in changed if isinstance(changed, tuple) else (changed,):
             realtime.broadcast_suggestion(workshop, suggestion)
-        if phones:
+        if consoles_only:
+            realtime.publish(workshop, console=True)
+        elif phones:
             realtime.broadcast_stage(workshop)
         else:
             realtime.broadcast_screens(workshop)
@@ -62,7 +75,11 @@ def board_context(workshop: Workshop, question: Question) -> dict:
     question_themes = themes.themes_for(workshop, question)
     tally = voting.tally(question)
     visible = [s for s in rows if s.status == SuggestionStatus.VISIBLE]
+    settings = proposal_settings()
     return {
+        "duplicates": possible_duplicates(workshop, rows), "proposal_settings": settings,
+        "proposals": propose(workshop, question, settings["granularity"], parse_dropped(settings["dropped"]))
+        if settings else None,
         "workshop": workshop, "question": question, "themes": question_themes, "tally": tally,
         "pending": [s for s in rows if s.status == SuggestionStatus.PENDING],
         "hidden": [s for s in rows if s.status == SuggestionStatus.HIDDEN],
