@@ -56,10 +56,17 @@
   function statusRegion(questionId) { return document.getElementById("q-" + questionId + "-status"); }
 
   // The live region stays; only its content changes, which is what screen readers announce.
+  // A state the outbox item already shows is only heard, not shown twice.
   function announce(questionId, content) {
     var region = statusRegion(questionId);
     if (!region) return;
-    if (typeof content === "string") region.textContent = content; else region.replaceChildren(content);
+    if (typeof content === "string") {
+      var heard = document.createElement("span");
+      heard.className = "visually-hidden";
+      heard.textContent = content;
+      content = heard;
+    }
+    region.replaceChildren(content);
   }
 
   function button(label, action) {
