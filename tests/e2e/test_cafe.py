@@ -99,7 +99,7 @@ def test_cafe_dialogue(chromium, live_server, shots):
     projector.locator("#stage .suggestion", has_text="Tull og tøys").wait_for(state="detached", timeout=15000)
     card("Server kaffe").locator("summary").click()
     card("Server kaffe").locator("select[name=target]").select_option(label="Kaffe til alle")
-    card("Server kaffe").locator("button:has-text('Merge')").click()
+    card("Server kaffe").locator("button:text-is('Merge')").click()
     projector.locator("#stage .suggestion", has_text="Server kaffe").wait_for(state="detached", timeout=15000)
     card("Smil i telefonen").locator("button:has-text('Pin')").click()
     projector.locator("#stage .suggestion.pinned", has_text="Smil i telefonen").wait_for(timeout=15000)
