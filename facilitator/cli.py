@@ -266,6 +266,7 @@ def user_list_command():
 def synthesis_command(code: str, number: int | None, granularity: float, fmt: str):
     """Possible duplicates and theme proposals for a workshop's visible suggestions, as the console shows them."""
     import json
+    from .services.synthesis.live import dismissed_pairs
     from .services.synthesis.workshop import synthesise
     from .services.workshops import get_workshop_by_code
     workshop = get_workshop_by_code(code)
@@ -276,4 +277,6 @@ def synthesis_command(code: str, number: int | None, granularity: float, fmt: st
         if number > len(questions):
             raise click.ClickException(f"The workshop has {len(questions)} questions; there is no question {number}.")
         questions = [questions[number - 1]]
-    click.echo(json.dumps(synthesise(workshop, questions, granularity), ensure_ascii=False, indent=1))
+    # Pairs a facilitator dismissed on the board are not proposed here either.
+    result = synthesise(workshop, questions, granularity, dismissed_pairs(workshop))
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1))

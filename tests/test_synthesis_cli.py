@@ -100,3 +100,20 @@ def test_synthesis_explains_a_wrong_code_or_question(app, runner, facilitator):
     assert wrong_code.exit_code != 0 and "No workshop has the code" in wrong_code.output
     wrong_question = runner.invoke(args=["synthesis", workshop.join_code, "--question", "3"])
     assert wrong_question.exit_code != 0 and "there is no question 3" in wrong_question.output
+
+
+def test_a_pair_dismissed_on_the_board_is_not_proposed(app, runner, facilitator):
+    from facilitator.services.synthesis.live import dismiss_duplicate
+    workshop = make_workshop(app, facilitator.id, language="nb")
+    ids = fill(app, facilitator.id, workshop.id, [FIRST])
+
+    def pairs() -> set[frozenset[int]]:
+        result = json.loads(runner.invoke(args=["synthesis", workshop.join_code]).output)
+        return {frozenset((pair["a"]["id"], pair["b"]["id"])) for pair in result["duplicates"]}
+    dismissed = frozenset((ids[FIRST[0]], ids[FIRST[1]]))
+    assert dismissed in pairs()
+    with app.app_context():
+        dismiss_duplicate(db.session.get(Facilitator, facilitator.id), db.session.get(Suggestion, ids[FIRST[1]]),
+                          db.session.get(Suggestion, ids[FIRST[0]]))
+        db.session.commit()
+    assert dismissed not in pairs() and pairs()

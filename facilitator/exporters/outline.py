@@ -136,12 +136,21 @@ def question_blocks(minutes: Minutes, question: MinutesQuestion, label: dict[str
         blocks.append(Heading(label["themes"], 2))
         for theme in question.themes:
             blocks += [Heading(theme.name, 3), ItemList([Entry(text) for text in theme.suggestions])]
+    if options.harvest and question.themes:
+        blocks += [Heading(_("Harvest"), 2), harvest_table(question, label)]
     if options.hidden:
         kept_back = [item for item in question.items if item.status in HIDDEN_STATUSES]
         if kept_back:
             blocks += [Heading(label["hidden"], 2),
                        ItemList([Entry(item.text, status_note(item, question)) for item in kept_back])]
     return blocks
+
+
+def harvest_table(question: MinutesQuestion, label: dict[str, str]) -> Table:
+    """Per theme: the suggestion that best stands for it, how many suggestions and dots it holds."""
+    rows = [[theme.name, theme.representative, str(len(theme.suggestions)), str(theme.votes)]
+            for theme in question.themes]
+    return Table([label["theme"], _("Best represented by"), _("Suggestions"), _("Dots")], rows, _("Harvest"))
 
 
 def entry(item: MinutesItem, voted: bool) -> Entry:

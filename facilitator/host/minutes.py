@@ -31,6 +31,7 @@ OPTION_LABELS = {
     "hidden": _l("Hidden and unapproved suggestions, listed separately"),
     "facilitators": _l("The facilitators' names"),
     "participant_count": _l("The number of participants"),
+    "harvest": _l("A harvest per theme: the suggestion that best represents it, and its count of suggestions and dots"),
 }
 
 

@@ -37,6 +37,7 @@ class MinutesOptions:
     actions: bool = True
     facilitators: bool = False
     participant_count: bool = True
+    harvest: bool = False
 
     @classmethod
     def from_json(cls, text: str | None) -> "MinutesOptions":
@@ -73,6 +74,9 @@ class MinutesItem:
 class MinutesTheme:
     name: str
     suggestions: list[str]
+    # The harvest: the suggestion that best stands for the theme, and the dots on its suggestions.
+    representative: str = ""
+    votes: int = 0
 
 
 @dataclass
@@ -256,8 +260,24 @@ def compile_ranking(question, visible: list[MinutesItem]) -> list[tuple[str, int
 
 def compile_themes(workshop: Workshop, question, visible: list[MinutesItem]) -> list[MinutesTheme]:
     themes = [t for t in workshop.themes if t.question_id in (None, question.id)]
-    return [MinutesTheme(t.name, [i.text for i in visible if i.theme == t.name]) for t in themes
-            if any(i.theme == t.name for i in visible)]
+    compiled = []
+    for theme in themes:
+        members = [item for item in visible if item.theme == theme.name]
+        if members:
+            compiled.append(MinutesTheme(theme.name, [item.text for item in members],
+                                         representative_text(members, workshop.language),
+                                         sum(item.votes for item in members)))
+    return compiled
+
+
+def representative_text(members: list[MinutesItem], language: str) -> str:
+    """The suggestion that best stands for a theme's (the most central one; the first of two)."""
+    if len(members) < 3:
+        return members[0].text
+    # Imported here: numpy and scipy load only for minutes with a theme of three or more.
+    from .synthesis.themes import representative
+    chosen = representative([(item.id, item.text) for item in members], language)
+    return next(item.text for item in members if item.id == chosen)
 
 
 def compile_actions(workshop: Workshop) -> list[MinutesAction]:
