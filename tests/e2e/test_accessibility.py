@@ -347,6 +347,40 @@ def test_facilitator_pages(world):
     report.assert_clean()
 
 
+def test_account_and_administrator_pages(world, shots):
+    """One's own account (also with an error), the forgotten-password page, and the
+    administrator's accounts (with an invitation), one account and the health page: at a
+    laptop's width and a phone's. The set-up made the console's account the administrator."""
+    report, console = Report(), world.console
+    console.goto(world.base + "/admin/")
+    console.fill("#email", "ny.kollega@example.org")
+    post_and_wait(console, console.locator("form[action$='/admin/invite'] button[type=submit]"))
+    for width, size in ((1366, "laptop"), (390, "phone")):
+        console.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+        for label, path in (("accounts", "/admin/"), ("health", "/admin/health"), ("own account", "/account/")):
+            console.goto(world.base + path)
+            # Before axe switches the colour scheme (the buttons' colours would still be fading back).
+            shots(console, f"{label.replace(' ', '-')}-{width}", full_page=True)
+            report.check(console, f"{label}, {size}")
+        console.goto(world.base + "/admin/")
+        console.locator(".account-list a").first.click()
+        console.wait_for_url("**/admin/accounts/*")
+        report.check(console, f"one account, {size}")
+    console.goto(world.base + "/account/")
+    console.fill("#current", "not the password")
+    console.fill("#password", "ett nytt långt lösenord")
+    console.fill("#confirm", "ett nytt långt lösenord")
+    console.click("form[action$='/account/password'] button[type=submit]")
+    console.wait_for_selector(".has-error")
+    report.check(console, "own account with an error, phone")
+    console.set_viewport_size(LAPTOP["viewport"])
+    anonymous = world.phones.browser.new_context(**PHONE, bypass_csp=True).new_page()
+    anonymous.goto(world.base + "/account/forgot")
+    report.check(anonymous, "forgotten password, phone")
+    anonymous.context.close()
+    report.assert_clean()
+
+
 def show_on_projector(console, workshop_url: str, view: str, group: str = "none") -> None:
     console.goto(workshop_url + "/suggestions")
     console.check(f"input[name=view][value={view}]")
