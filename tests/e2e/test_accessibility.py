@@ -347,6 +347,24 @@ def test_facilitator_pages(world):
     report.assert_clean()
 
 
+def test_duplicate_flags_and_theme_proposals(world):
+    """The moderation board with a possible duplicate flagged and with theme proposals open, at a
+    laptop's size and a phone's width."""
+    report, demo = Report(), world.demo_console
+    demo.goto(world.cafe.url + "/suggestions")
+    text = demo.locator("#board .board-items .card-text > span:last-child").first.inner_text()
+    demo.fill("#add-suggestion", text + "!")
+    post_and_wait(demo, demo.locator("form.add-suggestion button[type=submit]"))
+    demo.locator(".duplicate-flag").first.wait_for()
+    demo.click("#propose-themes")
+    demo.locator(".proposal").first.wait_for()
+    report.check(demo, "board with a duplicate flag and theme proposals")
+    demo.set_viewport_size(PHONE["viewport"])
+    report.check(demo, "board with a duplicate flag and theme proposals, phone width")
+    demo.set_viewport_size(LAPTOP["viewport"])
+    report.assert_clean()
+
+
 def test_account_and_administrator_pages(world, shots):
     """One's own account (also with an error), the forgotten-password page, and the
     administrator's accounts (with an invitation), one account and the health page: at a
