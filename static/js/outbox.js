@@ -278,6 +278,15 @@
   window.addEventListener("online", sendPending);
   document.addEventListener("facilitator:reconnected", sendPending);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) sendPending(); });
+  if (!canSend) {
+    // Not sendable from here: say why, on the join page (join, then it goes) or on the page of a
+    // workshop that is not open (copy it).
+    var joinPage = !!document.querySelector('form[action$="/join"]');
+    save(load().map(function (item) {
+      if (item.state === "sending" || item.state === "retrying") item.state = joinPage ? "held" : "closed";
+      return item;
+    }));
+  }
   render();
   // A fresh page (joined again, the workshop open again) tries everything that was not refused.
   load().forEach(function (item) { if (RESENDABLE[item.state]) send(item); });

@@ -152,16 +152,49 @@ with create_app().app_context():
 """
 
 
-def open_voting_on(live_server, code: str) -> None:
-    """The facilitator opens voting (through the same service the console calls)."""
-    result = subprocess.run([sys.executable, "-c", OPEN_VOTING, code], cwd=ROOT, capture_output=True, text=True,
+CLOSE_WORKSHOP = """
+import sys
+from facilitator import create_app
+from facilitator.extensions import db
+from facilitator.services.workshops import change_status, get_workshop_by_code
+with create_app().app_context():
+    change_status(get_workshop_by_code(sys.argv[1]), "closed")
+    db.session.commit()
+"""
+
+
+def as_facilitator(live_server, script: str, code: str) -> None:
+    """What the facilitator does from the console, through the same services, in one process."""
+    result = subprocess.run([sys.executable, "-c", script, code], cwd=ROOT, capture_output=True, text=True,
                             env={**live_server.env, "SOCKETIO_ASYNC_MODE": "threading"}, timeout=120)
     assert result.returncode == 0, result.stderr
 
 
+def test_an_item_held_when_the_workshop_closes_stays_and_can_be_copied(chromium, live_server, shots):
+    code = live_server.flask("demo").strip().splitlines()[-1]
+    phone = joined_phone(chromium, live_server, code)
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    phone.context.set_offline(True)
+    question = phone.locator(".phone-question.current")
+    question.locator("textarea").fill("Skrive medan nettet var borte")
+    question.locator("button[type=submit]").click()
+    phone.locator(".outbox-item.retrying").wait_for(timeout=15000)
+    as_facilitator(live_server, CLOSE_WORKSHOP, code)
+    phone.context.set_offline(False)
+    phone.reload()
+    item = phone.locator(".held-outbox .outbox-item", has_text="Skrive medan nettet var borte")
+    item.wait_for(timeout=15000)
+    assert "Ikke sendt" in item.inner_text()
+    shots(phone, "06-closed-workshop-with-held-item", full_page=True)
+    item.locator("button", has_text="Kopier").click()
+    item.locator("button", has_text="Kopiert").wait_for()
+    assert phone.evaluate("() => navigator.clipboard.readText()") == "Skrive medan nettet var borte"
+    phone.context.close()
+
+
 def test_the_ballot_keeps_focus_names_the_dots_and_announces_what_is_left(chromium, live_server, shots):
     code = live_server.flask("demo").strip().splitlines()[-1]
-    open_voting_on(live_server, code)
+    as_facilitator(live_server, OPEN_VOTING, code)
     phone = joined_phone(chromium, live_server, code)
     ballot = phone.locator(".voting").first
     heading = ballot.locator("h1").inner_text()
