@@ -13,7 +13,7 @@ from enum import StrEnum
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-    Sequence, Time, UniqueConstraint, select, func,
+    Sequence, Time, UniqueConstraint, false as sa_false, select, func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -57,6 +57,14 @@ class SuggestionStatus(StrEnum):
     HIDDEN = "hidden"       # hidden by a moderator; kept for the record
     PENDING = "pending"     # waiting for approval under pre-moderation
     MERGED = "merged"       # folded into another suggestion (merged_into_id)
+
+
+class QuestionKind(StrEnum):
+    TEXT = "text"           # open text: suggestions, as always
+    CHOICE = "choice"       # multiple choice among the facilitator's options
+    SCALE = "scale"         # one or several statements rated on one scale
+    RANKING = "ranking"     # the options put in order
+    QANDA = "qanda"         # questions to the panel, upvoted by the room
 
 
 class AccountRole(StrEnum):
@@ -236,9 +244,37 @@ class Question(db.Model):
     # Set when voting closes, so the ranking can be shown as final.
     voting_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What the room does with it (QuestionKind); open text, the original, is the default.
+    kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
+    # Multiple choice: several options may be ticked (at most max_choices when set), and an
+    # "other" box takes free text.
+    multiple: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    max_choices: Mapped[int | None] = mapped_column(Integer)
+    allow_other: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # Scale: its ends (1-5, 1-7 or 0-10) and what they mean.
+    scale_min: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    scale_max: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    low_label: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    high_label: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # Ranking: the open question whose suggestions became the options (after a café round).
+    ranking_source_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    # Questions to the panel: each one waits for the facilitator before the room sees it.
+    premoderated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     workshop: Mapped[Workshop] = relationship(
         back_populates="questions", foreign_keys=[workshop_id])
+    options: Mapped[list[QuestionOption]] = relationship(
+        back_populates="question", order_by="QuestionOption.position", cascade="all, delete-orphan",
+        foreign_keys="QuestionOption.question_id")
+
+    __table_args__ = (
+        CheckConstraint("kind in ('text', 'choice', 'scale', 'ranking', 'qanda')", name="kind"),
+    )
+
+    @property
+    def takes_suggestions(self) -> bool:
+        """Open text and questions to the panel collect suggestions; the other kinds collect answers."""
+        return self.kind in (QuestionKind.TEXT, QuestionKind.QANDA)
 
     @property
     def voting_state(self) -> str:
@@ -339,6 +375,8 @@ class Suggestion(db.Model):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("suggestions.id", ondelete="SET NULL"))
+    # Questions to the panel: when the panel answered it.
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Made by the phone when the person taps send; a retry carries the same id.
     client_id: Mapped[str | None] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(Integer, default=0)
@@ -372,6 +410,60 @@ class Vote(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("suggestion_id", "participant_id"),)
+
+
+class QuestionOption(db.Model):
+    """An option of a multiple-choice or ranking question, or a statement of a scale."""
+    __tablename__ = "question_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(String(200))
+    # The suggestion a ranking option was taken from, if it was.
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id", ondelete="SET NULL"))
+
+    question: Mapped[Question] = relationship(back_populates="options", foreign_keys=[question_id])
+
+
+class Answer(db.Model):
+    """A participant's one current answer to a choice, scale or ranking question.
+
+    A changed answer replaces the items of this row; the unique key keeps two racing first
+    answers from both being stored."""
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    # The free text of "other", moderated like a suggestion (SuggestionStatus).
+    other_text: Mapped[str] = mapped_column(Text, default="")
+    other_status: Mapped[str] = mapped_column(String(16), default=SuggestionStatus.VISIBLE)
+    # The phone's id of the send that stored it: a retry of that send changes nothing.
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list[AnswerItem]] = relationship(
+        back_populates="answer", order_by="AnswerItem.id", cascade="all, delete-orphan")
+
+    __table_args__ = (UniqueConstraint("question_id", "participant_id"),)
+
+
+class AnswerItem(db.Model):
+    """One option of an answer: ticked (value 1), rated on the scale (the value), or ranked
+    (the place, 1 first)."""
+    __tablename__ = "answer_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    option_id: Mapped[int] = mapped_column(ForeignKey("question_options.id", ondelete="CASCADE"), index=True)
+    value: Mapped[int] = mapped_column(Integer, default=1)
+
+    answer: Mapped[Answer] = relationship(back_populates="items")
+
+    __table_args__ = (UniqueConstraint("answer_id", "option_id"),)
 
 
 class Theme(db.Model):

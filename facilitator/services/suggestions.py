@@ -59,7 +59,7 @@ def submit_suggestion(participant: Participant, question: Question, text: str,
     client_id = clean_client_id(client_id)
     values = dict(workshop_id=workshop.id, question_id=question.id, participant_id=participant.id,
                   table_id=participant.table_id, round_workshop_id=workshop.id, text=text,
-                  original_text=text, client_id=client_id, status=initial_status(workshop))
+                  original_text=text, client_id=client_id, status=initial_status(workshop, question))
     dialect = db.session.get_bind().dialect.name
     if dialect != "postgresql":
         # On a retry the number is taken and left unused; views only compare numbers, so a gap
@@ -102,10 +102,14 @@ def check_accepts(workshop: Workshop, question: Question) -> None:
         raise DomainError(_l("This workshop is not taking suggestions right now."))
     if not question.is_open:
         raise DomainError(_l("This question is closed for new suggestions."))
+    if not question.takes_suggestions:
+        raise DomainError(_l("This question is answered by choosing, not by writing a suggestion."))
 
 
-def initial_status(workshop: Workshop) -> str:
-    return SuggestionStatus.PENDING if workshop.moderation == "pre" else SuggestionStatus.VISIBLE
+def initial_status(workshop: Workshop, question: Question) -> str:
+    """Pending under pre-moderation, and for a question to the panel the facilitator screens."""
+    screened = workshop.moderation == "pre" or question.premoderated
+    return SuggestionStatus.PENDING if screened else SuggestionStatus.VISIBLE
 
 
 def clean_client_id(client_id: str | None) -> str | None:
