@@ -29,7 +29,13 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 
 install: $(VENV)/.installed compile-translations system-deps
 
-install-test: $(VENV)/.installed-test compile-translations system-test-deps
+install-test: $(VENV)/.installed-test compile-translations system-test-deps tests/oidc/node_modules/.package-lock.json
+
+# The tests' OpenID provider (tests/oidc): oidc-provider from the npm registry, exactly as the
+# lockfile pins it. Without npm the single sign-on tests skip (and fail in CI).
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm is missing: the single sign-on tests will skip"; fi
 
 ## run: install, migrate, load the demo on first start, and serve with gunicorn + gevent
 run: install

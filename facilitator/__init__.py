@@ -60,5 +60,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from . import account, admin
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
+    from . import sso
+    sso.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=participant.index)
     return app

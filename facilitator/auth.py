@@ -17,6 +17,7 @@ from .forms import FlaskForm, LoginForm, SetupForm
 from .i18n import browser_locale
 from .limits import limit_logins
 from .login_devices import remember_device
+from .sso import is_password_login_enabled, provider_logout_redirect
 from .services import DomainError
 from .services.invites import INVITE_VALID_DAYS, accept_invite, get_open_invite
 from .services.accounts import (
@@ -84,11 +85,16 @@ def setup():
 @limit_logins
 def login():
     """Log a facilitator in and send them where they were going."""
-    if not has_any_facilitator():
+    if not has_any_facilitator() and is_password_login_enabled():
         return redirect(url_for("auth.setup"))
     if current_user.is_authenticated:
         return redirect(url_for("host.dashboard"))
     form = LoginForm()
+    if request.method == "POST" and not is_password_login_enabled():
+        # Switched off while single sign-on is on: the form is not shown, a stale one is refused.
+        flash(_("Logging in with a password is switched off here. Use your organisation's account."),
+              "error")
+        return render_template("auth/login.html", form=form), 403
     if form.validate_on_submit():
         facilitator = authenticate(form.email.data, form.password.data)
         if facilitator is not None:
@@ -104,10 +110,12 @@ def logout():
     """Log out here and end the session on every other browser too."""
     end_all_sessions(current_user)
     db.session.commit()
+    # A browser that signed in by SSO is logged out at the provider too, which sends it back.
+    provider_logout = provider_logout_redirect()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("auth.login"), 303)
+    return redirect(provider_logout or url_for("auth.login"), 303)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

@@ -111,6 +111,33 @@ class Config:
     SIGNUP_DOMAINS = [domain.strip().lower().lstrip("@")
                       for domain in os.environ.get("SIGNUP_DOMAINS", "").split(",") if domain.strip()]
 
+    # Single sign-on with the organisation's identity provider (OpenID Connect; facilitator/sso.py).
+    # On when SSO_ISSUER is set: the provider's discovery document is read from
+    # SSO_ISSUER/.well-known/openid-configuration.
+    SSO_ISSUER = os.environ.get("SSO_ISSUER", "").rstrip("/")
+    SSO_CLIENT_ID = os.environ.get("SSO_CLIENT_ID", "")
+    SSO_CLIENT_SECRET = os.environ.get("SSO_CLIENT_SECRET", "")
+    # What the login button calls the provider, e.g. "Hol kommune"; empty: a general wording.
+    SSO_NAME = os.environ.get("SSO_NAME", "")
+    SSO_SCOPES = os.environ.get("SSO_SCOPES", "openid email profile")
+    SSO_EMAIL_CLAIM = os.environ.get("SSO_EMAIL_CLAIM", "email")
+    # Entra ID sends no email_verified; its optional claim xms_edov says the domain is verified.
+    SSO_EMAIL_VERIFIED_CLAIM = os.environ.get("SSO_EMAIL_VERIFIED_CLAIM", "email_verified")
+    # Only addresses in these domains may sign in by SSO (empty: any address that has an account);
+    # with SSO_CREATE_ACCOUNTS=1 an account is made for them on their first sign-in.
+    SSO_ALLOWED_DOMAINS = [domain.strip().lower().lstrip("@")
+                           for domain in os.environ.get("SSO_ALLOWED_DOMAINS", "").split(",")
+                           if domain.strip()]
+    SSO_CREATE_ACCOUNTS = os.environ.get("SSO_CREATE_ACCOUNTS", "0") == "1"
+    # Members of these groups (values of the SSO_GROUPS_CLAIM claim) are administrators, the
+    # others facilitators, decided at every sign-in; empty: roles are set in the app.
+    SSO_GROUPS_CLAIM = os.environ.get("SSO_GROUPS_CLAIM", "groups")
+    SSO_ADMIN_GROUPS = [group.strip() for group in os.environ.get("SSO_ADMIN_GROUPS", "").split(",")
+                        if group.strip()]
+    SSO_TIMEOUT = float(os.environ.get("SSO_TIMEOUT", "10"))
+    # "0" switches the e-mail and password form off while SSO is on.
+    PASSWORD_LOGIN = os.environ.get("PASSWORD_LOGIN", "1") != "0"
+
     SUGGESTION_MAX_LENGTH = 500
     DISPLAY_NAME_MAX_LENGTH = 40
 
@@ -132,3 +159,6 @@ class TestConfig(Config):
     # No e-mail unless a test starts its own SMTP server.
     MAIL_SERVER = ""
     SIGNUP_DOMAINS: list = []
+    # No single sign-on unless a test starts its own provider.
+    SSO_ISSUER = ""
+    PASSWORD_LOGIN = True
