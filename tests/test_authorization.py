@@ -99,6 +99,8 @@ ROUTES = {
     "host.suggestion_add": FACILITATOR,
     "host.theme_create": FACILITATOR,
     "host.theme_change": FACILITATOR,
+    "host.theme_accept": FACILITATOR,
+    "host.duplicate_dismiss": FACILITATOR,
     "host.projector_settings": FACILITATOR,
     "host.results_visibility": FACILITATOR,
     "host.moderation_mode": FACILITATOR,
@@ -171,6 +173,8 @@ FORMS = {
     "host.suggestion_add": {"text": "From the flip chart"},
     "host.theme_create": {"name": "A new theme", "question": "{question}"},
     "host.theme_change": {"name": "Renamed theme"},
+    "host.theme_accept": {"name": "Accepted theme", "suggestion": "{second_suggestion}"},
+    "host.duplicate_dismiss": {"target": "{second_suggestion}"},
     "host.projector_settings": {"view": "cloud", "group": "none"},
     "host.moderation_mode": {"mode": "pre"},
     "host.voting_state": {"budget": "5", "max_per_item": "3"},
@@ -195,7 +199,7 @@ FORMS = {
 
 # Form fields that name an object: sent with another workshop's ids in the IDOR test.
 OBJECT_FIELDS = {"target": "second_suggestion", "theme": "theme", "question": "question",
-                 "question_id": "question"}
+                 "question_id": "question", "suggestion": "second_suggestion"}
 
 # Known gaps: (endpoint, method, role) -> why the test fails today. Each is a bug to fix.
 INVITE_ON_GET = ("GET /auth/invite/<token> accepts the invitation for a logged-in facilitator: a state "

@@ -94,8 +94,8 @@ def test_a_dismissed_pair_is_stored_and_never_proposed_again(app, logged_in, fac
     assert flags(page) == [(same, first)]
 
     response = logged_in.client.post(
-        f"/host/workshops/{workshop.id}/suggestions/{same}/duplicates/{first}/dismiss",
-        data={"csrf_token": csrf_from(page)}, headers={"HX-Request": "true"})
+        f"/host/workshops/{workshop.id}/suggestions/{same}/not-duplicate",
+        data={"csrf_token": csrf_from(page), "target": first}, headers={"HX-Request": "true"})
 
     assert response.status_code == 200 and flags(response.get_data(as_text=True)) == []
     with app.app_context():
@@ -107,8 +107,8 @@ def test_a_dismissed_pair_is_stored_and_never_proposed_again(app, logged_in, fac
     assert any(pair[0] == third for pair in flags(logged_in.get(url).get_data(as_text=True)))
     # Dismissing again (a co-facilitator at the same moment) changes nothing and says nothing wrong.
     again = logged_in.client.post(
-        f"/host/workshops/{workshop.id}/suggestions/{first}/duplicates/{same}/dismiss",
-        data={"csrf_token": csrf_from(page)}, headers={"HX-Request": "true"})
+        f"/host/workshops/{workshop.id}/suggestions/{first}/not-duplicate",
+        data={"csrf_token": csrf_from(page), "target": same}, headers={"HX-Request": "true"})
     assert again.status_code == 200
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(DuplicateDismissal.id))) == 1
@@ -136,8 +136,8 @@ def test_dismissing_needs_two_suggestions_of_one_question(app, logged_in, facili
     elsewhere = send(phone, workshop, SAME, question=1)
     page = logged_in.get(board_url(workshop, workshop.question_ids[0])).get_data(as_text=True)
     response = logged_in.client.post(
-        f"/host/workshops/{workshop.id}/suggestions/{first}/duplicates/{elsewhere}/dismiss",
-        data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+        f"/host/workshops/{workshop.id}/suggestions/{first}/not-duplicate",
+        data={"csrf_token": csrf_from(page), "target": elsewhere}, follow_redirects=True)
     assert response.status_code == 200
     assert "Only suggestions to the same question can be duplicates." in response.get_data(as_text=True)
     with app.app_context():
@@ -151,10 +151,12 @@ def test_another_workshops_suggestions_are_never_proposed(app, logged_in, facili
     mine = send(phone, workshop, SAME)
     board = logged_in.get(board_url(workshop, workshop.question_ids[0])).get_data(as_text=True)
     assert flags(board) == [] and f'id="mod-{mine}"' in board
-    response = logged_in.client.post(
-        f"/host/workshops/{workshop.id}/suggestions/{mine}/duplicates/{latest_id(app, other) - 1}/dismiss",
-        data={"csrf_token": csrf_from(board)})
-    assert response.status_code == 404
+    response = logged_in.client.post(f"/host/workshops/{workshop.id}/suggestions/{mine}/not-duplicate",
+                                     data={"csrf_token": csrf_from(board), "target": latest_id(app, other)},
+                                     follow_redirects=True)
+    assert "Choose two suggestions of the same workshop." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(DuplicateDismissal.id))) == 0
 
 
 def test_a_co_facilitator_sees_the_same_flags_and_proposals(app, logged_in, facilitator):

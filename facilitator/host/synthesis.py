@@ -10,17 +10,21 @@ from flask_login import current_user
 from . import bp, load_question, load_workshop
 from .moderation import finish, load_suggestion
 from ..extensions import db
-from ..models import Theme
+from ..models import Suggestion, Theme
 from ..services import DomainError
 from ..services.synthesis.live import dismiss_duplicate
 from ..services.synthesis.proposals import accept_proposal
 
 
-@bp.post("/workshops/<int:workshop_id>/suggestions/<int:suggestion_id>/duplicates/<int:other_id>/dismiss")
-def duplicate_dismiss(workshop_id: int, suggestion_id: int, other_id: int):
-    """Not a duplicate: the pair is no longer proposed, on any console."""
+@bp.post("/workshops/<int:workshop_id>/suggestions/<int:suggestion_id>/not-duplicate")
+def duplicate_dismiss(workshop_id: int, suggestion_id: int):
+    """Not a duplicate of the ``target`` suggestion: the pair is no longer proposed, on any console."""
     workshop = load_workshop(workshop_id)
-    suggestion, other = load_suggestion(workshop, suggestion_id), load_suggestion(workshop, other_id)
+    suggestion = load_suggestion(workshop, suggestion_id)
+    target = request.form.get("target", "")
+    other = db.session.get(Suggestion, int(target)) if target.isdigit() and len(target) < 10 else None
+    if other is None or other.workshop_id != workshop.id:
+        return finish(workshop, suggestion.question, DomainError(_("Choose two suggestions of the same workshop.")))
     try:
         dismiss_duplicate(current_user, suggestion, other)
     except DomainError as error:
