@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+    Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
     Sequence, Time, UniqueConstraint, false as sa_false, select, func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -139,6 +139,8 @@ class Workshop(db.Model):
     projector_group: Mapped[str] = mapped_column(String(16), default="none")
     vote_budget: Mapped[int] = mapped_column(Integer, default=5)
     vote_max_per_item: Mapped[int] = mapped_column(Integer, default=3)
+    # Photos of the tables: taken by each table's host and scribe, or by anyone seated when True.
+    photos_from_everyone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # No foreign key on purpose: questions already point at workshops, and a
     # cycle of keys cannot be created portably on SQLite. Services clear it
     # when the question goes.
@@ -177,6 +179,9 @@ class Workshop(db.Model):
         back_populates="workshop", order_by="MinutesRevision.number", cascade="all, delete-orphan")
     themes: Mapped[list[Theme]] = relationship(order_by="Theme.position", cascade="all, delete-orphan")
     actions: Mapped[list[Action]] = relationship(order_by="Action.id", cascade="all, delete-orphan")
+    # Deleted by the database's cascade, so deleting a workshop never loads its photos' bytes.
+    photos: Mapped[list[TablePhoto]] = relationship(
+        order_by="TablePhoto.id", cascade="all, delete-orphan", passive_deletes=True)
 
     __table_args__ = (
         CheckConstraint("status in ('draft', 'live', 'closed')", name="status"),
@@ -464,6 +469,40 @@ class AnswerItem(db.Model):
     answer: Mapped[Answer] = relationship(back_populates="items")
 
     __table_args__ = (UniqueConstraint("answer_id", "option_id"),)
+
+
+class TablePhoto(db.Model):
+    """A photo of a café table's paper cloth or flip chart, taken from a phone.
+
+    The bytes live in the database (a BLOB on SQLite, bytea on PostgreSQL), not in files: every
+    app process behind the load balancer reads them, the database's backup holds them, and
+    deleting the workshop (on request or when its retention ends) deletes them in the same
+    transaction. A photo is stored re-encoded, at most PHOTO_LONG_SIDE pixels long and without
+    its EXIF data, so a few hundred kilobytes each (services.photos)."""
+    __tablename__ = "table_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("cafe_tables.id", ondelete="SET NULL"))
+    # The round under way (or the last one) and the question the table was discussing.
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    # What the photo shows, in the phone's words: the alt text on every screen and in the minutes.
+    caption: Mapped[str] = mapped_column(String(200), default="")
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    # JPEG; loaded only when the picture itself is asked for.
+    image: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # Made by the phone for one upload; a retried upload carries the same id and is stored once.
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    table: Mapped[CafeTable | None] = relationship()
+    round: Mapped[Round | None] = relationship()
+    question: Mapped[Question | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("participant_id", "client_id"),)
 
 
 class Theme(db.Model):
