@@ -20,6 +20,7 @@ from flask_babel import force_locale
 
 from . import labels
 from .outline import build_outline, flatten
+from ..charts import bar_chart_png
 from ..services.minutes import Minutes
 
 # Word names languages with their region; Babel's codes alone would not select a dictionary.
@@ -28,6 +29,9 @@ LANGUAGE_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "sv": "sv-SE", "da": "da-DK", "fi
 
 # What, who, when, status: the action's text gets the room (17 cm between the margins).
 COLUMN_WIDTHS_CM = (8.0, 4.2, 2.8, 2.0)
+TEXT_WIDTH_CM = 17.0
+# A chart across most of the text's width: its 600 units are 15 cm on paper.
+CHART_WIDTH_CM = 15.0
 
 
 def language_tag(language: str) -> str:
@@ -164,7 +168,7 @@ class DocxWriter:
             for cell, value in zip(cells, row, strict=True):
                 self.add_text(cell.paragraphs[0], value)
         table.autofit = False
-        for column, width in zip(table.columns, COLUMN_WIDTHS_CM, strict=False):
+        for column, width in zip(table.columns, block.widths(TEXT_WIDTH_CM, COLUMN_WIDTHS_CM), strict=False):
             for cell in column.cells:
                 cell.width = Cm(width)
         if block.caption:
@@ -172,6 +176,16 @@ class DocxWriter:
             caption.set(qn("w:val"), block.caption)
             table._tbl.tblPr.append(caption)
         self.add_styled("", "Normal")
+
+    def add_chart(self, block) -> None:
+        """The chart as a picture in its own paragraph, its description as the alt text."""
+        paragraph = self.add_styled("", "Normal")
+        paragraph.paragraph_format.keep_together = True
+        run = paragraph.add_run()
+        run.add_picture(io.BytesIO(bar_chart_png(block.chart)), width=Cm(CHART_WIDTH_CM))
+        properties = run._r.xpath(".//wp:docPr")[0]
+        properties.set("descr", block.chart.description)
+        properties.set("title", block.chart.title)
 
     def abstract_num_of(self, style) -> int | None:
         numbering = self.doc.part.numbering_part.numbering_definitions._numbering

@@ -39,7 +39,8 @@ def render_markdown(minutes: Minutes) -> str:
         outline = build_outline(minutes)
         out = [f"# {escape(outline.title)}", ""]
         for block in flatten(outline.blocks):
-            out += RENDER[block.kind](block) + [""]
+            lines = RENDER[block.kind](block)
+            out += lines + [""] if lines else []
         return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -81,5 +82,10 @@ def render_table(block: Table) -> list[str]:
     return lines
 
 
+def render_chart(block) -> list[str]:
+    # Markdown has no pictures of its own; the table before the chart holds the same figures.
+    return []
+
+
 RENDER = {"facts": render_facts, "heading": render_heading, "paragraph": render_paragraph,
-          "list": render_list, "table": render_table}
+          "list": render_list, "table": render_table, "chart": render_chart}

@@ -11,6 +11,8 @@ import io
 
 from flask_babel import force_locale
 from odf import dc, meta, teletype
+from odf.draw import Frame, Image
+from odf.svg import Desc, Title as SvgTitle
 from odf.opendocument import OpenDocumentText
 from odf.style import (
     DefaultStyle, Footer, ListLevelProperties, MasterPage, PageLayout, PageLayoutProperties,
@@ -25,11 +27,14 @@ from odf.text import (
 from . import labels
 from .docx import language_tag
 from .outline import build_outline, flatten
+from ..charts import WIDTH, bar_chart_png, bar_chart_svg
 from ..services.minutes import Minutes
 
 SERIF = "DejaVu Serif"
 # What, who, when, status: the action's text gets the room (17 cm between the margins).
 COLUMN_WIDTHS_CM = (8.0, 4.2, 2.8, 2.0)
+TEXT_WIDTH_CM = 17.0
+CHART_WIDTH_CM = 15.0
 
 
 def paragraph_style(name: str, display: str | None = None, parent: str | None = "Standard",
@@ -47,6 +52,7 @@ class OdtWriter:
         self.minutes = minutes
         self.doc = OpenDocumentText()
         self.styles: dict[str, Style] = {}
+        self.charts = 0
 
     def write(self) -> bytes:
         with force_locale(self.minutes.language):
@@ -127,11 +133,6 @@ class OdtWriter:
         table = Style(name="ActionTable", family="table")
         # Collapsed: neighbouring cells share one border line instead of drawing two side by side.
         table.addElement(TableProperties(width="17cm", align="left", bordermodel="collapsing"))
-        columns = []
-        for n, width in enumerate(COLUMN_WIDTHS_CM, start=1):
-            column = Style(name=f"ActionColumn{n}", family="table-column")
-            column.addElement(TableColumnProperties(columnwidth=f"{width}cm"))
-            columns.append(column)
         facts = paragraph_style("Facts", "Facts")
         facts.addElement(ParagraphProperties(marginbottom="0cm"))
         self.add_style(facts)
@@ -145,7 +146,7 @@ class OdtWriter:
         number = ListLevelStyleNumber(level=1, numformat="1", numsuffix=".")
         number.addElement(ListLevelProperties(spacebefore="0.3cm", minlabelwidth="0.6cm"))
         numbers.addElement(number)
-        for style in (strong, emphasis, table, *columns, cell, bullets, numbers):
+        for style in (strong, emphasis, table, cell, bullets, numbers):
             auto.addElement(style)
             self.styles[style.getAttribute("name")] = style
 
@@ -207,8 +208,8 @@ class OdtWriter:
 
     def add_table(self, block) -> None:
         table = Table(name=block.caption or "Table", stylename=self.styles["ActionTable"])
-        for n in range(1, len(block.header) + 1):
-            table.addElement(TableColumn(stylename=self.styles[f"ActionColumn{min(n, len(COLUMN_WIDTHS_CM))}"]))
+        for width in block.widths(TEXT_WIDTH_CM, COLUMN_WIDTHS_CM):
+            table.addElement(TableColumn(stylename=self.column_style(width)))
         header = TableHeaderRows()
         header.addElement(self.table_row(block.header, "Table_20_Heading"))
         table.addElement(header)
@@ -216,6 +217,33 @@ class OdtWriter:
             table.addElement(self.table_row(row, "Table_20_Contents"))
         self.doc.text.addElement(table)
         self.doc.text.addElement(P(stylename=self.styles["Standard"]))
+
+    def column_style(self, width: float) -> Style:
+        """A table column's style of that width, made once per width."""
+        name = f"Column{round(width * 100)}"
+        if name not in self.styles:
+            style = Style(name=name, family="table-column")
+            style.addElement(TableColumnProperties(columnwidth=f"{width:.2f}cm"))
+            self.doc.automaticstyles.addElement(style)
+            self.styles[name] = style
+        return self.styles[name]
+
+    def add_chart(self, block) -> None:
+        """The chart as SVG with a PNG for readers without SVG, its figures in the frame's description."""
+        self.charts += 1
+        chart = block.chart
+        width = CHART_WIDTH_CM
+        frame = Frame(anchortype="as-char", width=f"{width}cm", height=f"{width * chart.height / WIDTH:.2f}cm",
+                      name=f"Chart {self.charts}")
+        svg = ('<?xml version="1.0" encoding="UTF-8"?>\n' + str(bar_chart_svg(chart))).encode()
+        for extension, mediatype, content in (("svg", "image/svg+xml", svg), ("png", "image/png", bar_chart_png(chart))):
+            href = self.doc.addPicture(f"Pictures/chart-{self.charts}.{extension}", mediatype, content)
+            frame.addElement(Image(href=href, type="simple", show="embed", actuate="onLoad"))
+        frame.addElement(SvgTitle(text=chart.title))
+        frame.addElement(Desc(text=chart.description))
+        paragraph = P(stylename=self.styles["Standard"])
+        paragraph.addElement(frame)
+        self.doc.text.addElement(paragraph)
 
     def table_row(self, values: list[str], style: str) -> TableRow:
         row = TableRow()

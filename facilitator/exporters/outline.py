@@ -11,71 +11,14 @@ level 2 (h3, "Heading 2"), a theme inside them level 3.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask_babel import gettext as _, ngettext
 
 from . import format_when, labels
+from .blocks import Entry, Facts, Heading, ItemList, Outline, Paragraph, Section, Table
+from .kinds_outline import kind_blocks
 from ..services.minutes import Minutes, MinutesItem, MinutesQuestion
 
 HIDDEN_STATUSES = ("hidden", "pending", "merged")
-
-
-@dataclass
-class Heading:
-    text: str
-    level: int
-    kind: str = "heading"
-
-
-@dataclass
-class Paragraph:
-    text: str
-    # "" plain; "label" introduces a list; "empty" says nothing is there; "signature".
-    role: str = ""
-    kind: str = "paragraph"
-
-
-@dataclass
-class Facts:
-    rows: list[tuple[str, str]]
-    kind: str = "facts"
-
-
-@dataclass
-class Entry:
-    text: str
-    note: str = ""
-
-
-@dataclass
-class ItemList:
-    entries: list[Entry]
-    ordered: bool = False
-    kind: str = "list"
-
-
-@dataclass
-class Table:
-    header: list[str]
-    rows: list[list[str]]
-    caption: str = ""
-    kind: str = "table"
-
-
-@dataclass
-class Section:
-    """A group of blocks that belong together (a question, the program); HTML wraps it."""
-    role: str
-    blocks: list = field(default_factory=list)
-    kind: str = "section"
-
-
-@dataclass
-class Outline:
-    language: str
-    title: str
-    blocks: list
 
 
 def build_outline(minutes: Minutes) -> Outline:
@@ -113,6 +56,21 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 
 def question_blocks(minutes: Minutes, question: MinutesQuestion, label: dict[str, str]) -> list:
+    blocks: list = [Heading(question.text, 1)]
+    if question.kind != "text" and question.results is not None:
+        blocks += kind_blocks(minutes, question)
+    else:
+        blocks += suggestion_blocks(minutes, question, label)
+    if minutes.options.hidden:
+        kept_back = [item for item in question.items if item.status in HIDDEN_STATUSES]
+        if kept_back:
+            blocks += [Heading(label["hidden"], 2),
+                       ItemList([Entry(item.text, status_note(item, question)) for item in kept_back])]
+    return blocks
+
+
+def suggestion_blocks(minutes: Minutes, question: MinutesQuestion, label: dict[str, str]) -> list:
+    """An open question's suggestions (per table when chosen), its ranking, themes and harvest."""
     options = minutes.options
     visible = [item for item in question.items if item.status == "visible"]
     # Older compiled minutes (and hand-made ones in tests) may carry texts without items.
@@ -120,7 +78,7 @@ def question_blocks(minutes: Minutes, question: MinutesQuestion, label: dict[str
         visible = [MinutesItem(id=0, text=text, original_text=text, status="visible")
                    for text in question.suggestions]
     voted = options.votes and bool(question.ranking)
-    blocks: list = [Heading(question.text, 1)]
+    blocks: list = []
     if not visible:
         blocks.append(Paragraph(label["no_suggestions"], "empty"))
     elif options.per_table and any(item.table is not None for item in visible):
@@ -138,11 +96,6 @@ def question_blocks(minutes: Minutes, question: MinutesQuestion, label: dict[str
             blocks += [Heading(theme.name, 3), ItemList([Entry(text) for text in theme.suggestions])]
     if options.harvest and question.themes:
         blocks += [Heading(_("Harvest"), 2), harvest_table(question, label)]
-    if options.hidden:
-        kept_back = [item for item in question.items if item.status in HIDDEN_STATUSES]
-        if kept_back:
-            blocks += [Heading(label["hidden"], 2),
-                       ItemList([Entry(item.text, status_note(item, question)) for item in kept_back])]
     return blocks
 
 

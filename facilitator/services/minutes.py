@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from . import DomainError
+from .minutes_kinds import MinutesAnswer, compile_answers, kind_results
 from .participants import count_participants
 from .text import clean_text
 from ..extensions import db
@@ -66,6 +67,8 @@ class MinutesItem:
     theme: str = ""
     action: str = ""
     pinned: bool = False
+    # A question to the panel that the facilitator marked answered.
+    answered: bool = False
     merged_from: list[str] = field(default_factory=list)
     created_at: datetime | None = None
 
@@ -90,6 +93,11 @@ class MinutesQuestion:
     # (text, dots) best first, once the question has been voted on.
     ranking: list[tuple[str, int]] = field(default_factory=list)
     themes: list[MinutesTheme] = field(default_factory=list)
+    # What the room did with it (QuestionKind), its figures (answer_results' ChoiceResults,
+    # ScaleResults or RankingResults, or the panel's questions) and every current answer.
+    kind: str = "text"
+    results: object = None
+    answers: list[MinutesAnswer] = field(default_factory=list)
 
 
 @dataclass
@@ -198,13 +206,15 @@ def compile_minutes(workshop: Workshop) -> Minutes:
     """Everything an exporter needs, read in a handful of queries and detached from the session."""
     edit, number = current_edit(workshop)
     items_by_question = compile_items(workshop)
+    answers = compile_answers(workshop)
     questions = []
     for index, question in enumerate(workshop.questions, start=1):
         items = items_by_question.get(question.id, [])
         visible = [item for item in items if item.status == SuggestionStatus.VISIBLE]
         questions.append(MinutesQuestion(
             number=index, text=question.text, suggestions=[item.text for item in visible], items=items,
-            ranking=compile_ranking(question, visible), themes=compile_themes(workshop, question, visible)))
+            ranking=compile_ranking(question, visible), themes=compile_themes(workshop, question, visible),
+            kind=question.kind, results=kind_results(question), answers=answers.get(question.id, [])))
     count = edit.participant_count
     return Minutes(
         language=workshop.language, title=workshop.title, date=workshop.date,
@@ -238,7 +248,7 @@ def compile_items(workshop: Workshop) -> dict[int, list[MinutesItem]]:
             table=s.table.number if s.table else None, table_name=s.table.name if s.table else "",
             round=s.round.number if s.round else None, votes=int(dots.get(s.id) or 0),
             theme=s.theme.name if s.theme else "", action=actions.get(s.id, ""), pinned=s.pinned,
-            created_at=s.created_at)
+            answered=s.answered_at is not None, created_at=s.created_at)
     # A merged item keeps its sources, and their dots count for it.
     for s in rows:
         if s.merged_into_id and s.merged_into_id in items:
