@@ -175,3 +175,44 @@ def test_pdf_charts_are_tagged_figures_with_alt_text_and_stay_pdf_a(app, kinds, 
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]
     assert rows and all(row.split()[-5:-2] == ["yes", "yes", "yes"] for row in rows), fonts
+
+
+def test_csv_has_a_row_per_answer_and_the_panels_questions(app, kinds):
+    import csv
+    data = export(app, kinds.id, "csv")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert len(header) == 10
+    by_question = {question: [row for row in body if row[0] == question] for question in QUESTIONS}
+    assert [row[3] for row in by_question[CHOICE]] == [
+        "Velkomstpakke", "Velkomstpakke", "Velkomstpakke", "Innflytterfadder", "Møteplasser", "Annet: Kaffe på torget"]
+    assert [row[3] for row in by_question[USEFUL]] == ["5", "5", "4", "4", "4", "3"]
+    assert by_question[GRID][0][3] == "Maten: 10; Praten: 9"
+    assert [row[3] for row in by_question[RANKING]] == [
+        "1. Buss; 2. Sykkel; 3. Gange", "1. Buss; 2. Gange; 3. Sykkel", "1. Sykkel; 2. Buss; 3. Gange"]
+    panel = {row[3]: row for row in by_question[PANEL]}
+    assert panel["Når kommer bussen?"][5] == "besvart" and panel["Når kommer bussen?"][6] == "3"
+    assert panel["Hvem betaler?"][5] == "synlig" and panel["Hvem betaler?"][6] == "1"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row[9]) for row in body)
+
+
+def test_xlsx_has_the_answers_and_a_summary_sheet_of_the_figures(app, kinds):
+    from openpyxl import load_workbook
+    workbook = load_workbook(io.BytesIO(export(app, kinds.id, "xlsx")))
+    raw, summary = workbook.worksheets
+    values = [row for row in raw.iter_rows(min_row=2, values_only=True)]
+    assert [row[3] for row in values if row[0] == USEFUL] == [5, 5, 4, 4, 4, 3]
+    assert summary.title == "Sammendrag"
+    rows = list(summary.iter_rows(values_only=False))
+    header, body = [cell.value for cell in rows[0]], rows[1:]
+    assert header == ["Spørsmål", "Type", "Alternativ", "Verdi", "Svar", "Andel", "Gjennomsnitt", "Poeng", "Plass"]
+    table = [[cell.value for cell in row] for row in body]
+    assert [CHOICE, "Flervalg", "Velkomstpakke", None, 3, 0.5, None, None, None] in table
+    assert [CHOICE, "Flervalg", "Annet", None, 1, 0.17, None, None, None] in table
+    assert [USEFUL, "Skala", USEFUL, 4, 3, 0.5, None, None, None] in table
+    assert [USEFUL, "Skala", USEFUL, None, 6, None, 4.17, None, None] in table
+    assert [GRID, "Skala", "Maten", None, 6, None, 7.17, None, None] in table
+    assert [RANKING, "Rangering", "Buss", None, None, None, None, 5, 1] in table
+    assert [RANKING, "Rangering", "Gange", 3, 2, 0.67, None, None, None] in table
+    share = next(row for row in body if row[2].value == "Velkomstpakke")[5]
+    assert share.number_format == "0%"

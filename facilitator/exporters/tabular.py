@@ -1,4 +1,5 @@
-"""The raw data as a spreadsheet (CSV, XLSX): one row per suggestion, for counting and sorting.
+"""The raw data as a spreadsheet (CSV, XLSX): one row per suggestion and per answer, for counting
+and sorting; the workbook adds a summary sheet with the answered questions' figures.
 
 Every suggestion is there, whatever its status and whatever the minutes' options,
 with its text as edited and as typed. Participants' text is data, never a
@@ -21,7 +22,9 @@ from openpyxl.utils import get_column_letter
 
 from . import local_zone
 from .docx import language_tag
+from .tabular_kinds import SUMMARY_WIDTHS, answer_value, summary_header, summary_rows
 from ..services.minutes import Minutes, MinutesItem
+from ..services.minutes_kinds import MinutesAnswer
 
 # Full-width forms too: some spreadsheet locales read them as the ASCII ones.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -33,34 +36,40 @@ def header() -> list[str]:
             _("Dots"), _("Theme"), _("Action"), _("Time")]
 
 
-def status_name(status: str) -> str:
+def status_name(status: str, answered: bool = False) -> str:
+    if answered:
+        return _("answered")
     names = {"visible": _("visible"), "hidden": _("hidden"), "pending": _("awaiting approval"),
              "merged": _("merged")}
     return names.get(status, status)
 
 
-def table_value(item: MinutesItem) -> int | str | None:
+def table_value(item: MinutesItem | MinutesAnswer) -> int | str | None:
     if item.table is None:
         return None
     return f"{item.table} · {item.table_name}" if item.table_name else item.table
 
 
-def local_time(item: MinutesItem, zone) -> datetime | None:
+def local_time(moment: datetime | None, zone) -> datetime | None:
     """When it was sent, on the venue's clock, without an offset (spreadsheets take no zones)."""
-    if item.created_at is None:
+    if moment is None:
         return None
-    return item.created_at.astimezone(zone).replace(tzinfo=None, microsecond=0)
+    return moment.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
 
 def rows(minutes: Minutes) -> list[list]:
-    """Typed values (int, str, datetime, None) of every suggestion, question by question."""
+    """Typed values (int, str, datetime, None) of every suggestion and answer, question by question."""
     zone = local_zone()
     out = []
     for question in minutes.questions:
         for item in question.items:
             out.append([question.text, table_value(item), item.round, item.text, item.original_text,
-                        status_name(item.status), item.votes, item.theme, item.action,
-                        local_time(item, zone)])
+                        status_name(item.status, item.answered), item.votes, item.theme, item.action,
+                        local_time(item.created_at, zone)])
+        for answer in question.answers:
+            status = answer.other_status if answer.other_text else "visible"
+            out.append([question.text, table_value(answer), None, answer_value(question, answer), "",
+                        status_name(status), None, "", "", local_time(answer.updated_at, zone)])
     return out
 
 
@@ -100,14 +109,14 @@ WIDTHS = [40, 10, 8, 50, 50, 14, 8, 20, 30, 20]
 
 
 def render_xlsx(minutes: Minutes) -> bytes:
-    """A workbook with one sheet; text cells are strings with Excel's quote prefix, never formulas."""
+    """The raw data's sheet, and a summary sheet when questions were answered; text cells are strings
+    with Excel's quote prefix, never formulas."""
     with force_locale(minutes.language):
         workbook = Workbook(write_only=True)
         workbook.properties.title = minutes.title
         workbook.properties.language = language_tag(minutes.language)
         workbook.properties.subject = minutes.theme or None
-        # Sheet names may not hold []:*?/\ and are at most 31 characters.
-        sheet = workbook.create_sheet(_("Suggestions")[:31].translate(str.maketrans("", "", "[]:*?/\\")))
+        sheet = workbook.create_sheet(sheet_name(_("Suggestions")))
         for index, width in enumerate(WIDTHS, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
@@ -117,9 +126,37 @@ def render_xlsx(minutes: Minutes) -> bytes:
         sheet.append([header_cell(sheet, name, bold) for name in header()])
         for row in data:
             sheet.append([xlsx_cell(sheet, value, wrap) for value in row])
+        add_summary(workbook, summary_rows(minutes), bold, wrap)
         buffer = io.BytesIO()
         workbook.save(buffer)
     return buffer.getvalue()
+
+
+def sheet_name(name: str) -> str:
+    # Sheet names may not hold []:*?/\ and are at most 31 characters.
+    return name[:31].translate(str.maketrans("", "", "[]:*?/\\"))
+
+
+def add_summary(workbook: Workbook, data: list[list], bold: Font, wrap: Alignment) -> None:
+    """The figures of the answered questions, shares shown as percentages and means with two decimals."""
+    if not data:
+        return
+    sheet = workbook.create_sheet(sheet_name(_("Summary")))
+    for index, width in enumerate(SUMMARY_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(SUMMARY_WIDTHS))}{len(data) + 1}"
+    sheet.append([header_cell(sheet, name, bold) for name in summary_header()])
+    formats = {5: "0%", 6: "0.00"}
+    for row in data:
+        cells = []
+        for column, value in enumerate(row):
+            cell = xlsx_cell(sheet, value, wrap)
+            if column in formats and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = formats[column]
+            cells.append(cell)
+        sheet.append(cells)
 
 
 def header_cell(sheet, name: str, bold: Font) -> WriteOnlyCell:
