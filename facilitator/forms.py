@@ -7,6 +7,7 @@ from functools import lru_cache
 from babel import support
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm as BaseFlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 from wtforms import (
     BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
@@ -119,6 +120,49 @@ class NewWorkshopForm(WorkshopForm):
 class QuestionForm(FlaskForm):
     text = TextAreaField(_l("Question"), validators=[
         DataRequired(_l("Please write the question."))])
+
+
+SCALE_CHOICES = [SelectChoice("1-5", "1–5"), SelectChoice("1-7", "1–7"), SelectChoice("0-10", "0–10")]
+
+
+class QuestionKindForm(FlaskForm):
+    """What kind of question, and its options and settings: one form for adding and changing."""
+    kind = SelectField(_l("Kind of question"), choices=[], default="text")
+    options = TextAreaField(_l("Options or statements"), validators=[Length(max=5000)], description=_l(
+        "One per line. Multiple choice and ranking: 2 to 12 options. Scale: the statements to rate "
+        "(leave empty to rate the question itself)."))
+    multiple = BooleanField(_l("Multiple choice: each person may tick several"))
+    max_choices = IntegerField(_l("Multiple choice: at most this many ticks (optional)"), validators=[
+        Optional(), NumberRange(min=1, max=13, message=_l("Give a number from 1 to 13, or leave it empty."))])
+    allow_other = BooleanField(_l("Multiple choice: offer “other” with a text box"))
+    scale = SelectField(_l("Scale"), choices=SCALE_CHOICES, default="1-5")
+    low_label = StringField(_l("Scale: what the lowest value means"), validators=[Length(max=80)])
+    high_label = StringField(_l("Scale: what the highest value means"), validators=[Length(max=80)])
+    ranking_source = SelectField(_l("Ranking: rank instead the suggestions of"), coerce=int, choices=[], default=0)
+    premoderated = BooleanField(_l("Questions to the panel: approve each question before the room sees it"))
+
+    def __init__(self, *args, sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services.question_kinds import KINDS, kind_label
+        self.kind.choices = [SelectChoice(kind, kind_label(kind)) for kind in KINDS]
+        self.ranking_source.choices = [SelectChoice(0, _l("the options above"))] + [
+            SelectChoice(question.id, question.text[:80]) for question in sources]
+
+    @classmethod
+    def for_question(cls, question, questions) -> QuestionKindForm:
+        """A question's own form, filled in with its kind and settings; its fields' names and
+        ids carry the question's id, so the console's several forms do not clash."""
+        from .services.question_kinds import ranking_sources
+        data = {"kind": question.kind, "options": "\n".join(o.text for o in question.options),
+                "multiple": question.multiple, "max_choices": question.max_choices,
+                "allow_other": question.allow_other, "scale": f"{question.scale_min}-{question.scale_max}",
+                "low_label": question.low_label, "high_label": question.high_label,
+                "premoderated": question.premoderated, "ranking_source": question.ranking_source_id or 0}
+        return cls(formdata=None, prefix=f"q{question.id}-", sources=ranking_sources(question, questions), data=data)
+
+
+class NewQuestionForm(QuestionForm, QuestionKindForm):
+    """A question with its kind: open text unless the facilitator chooses another."""
 
 
 class SuggestionForm(FlaskForm):

@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime, format_time, gettext as _
 
 from .models import utcnow
+from .services.question_kinds import kind_label
 from .services.workshops import JOIN_CODE_LENGTH, can_steer, status_label
 
 
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["short_datetime"] = lambda moment: format_datetime(moment, "short") if moment else ""
     app.jinja_env.filters["event_label"] = event_label
+    app.jinja_env.filters["kind_label"] = kind_label
     # A link to another workshop is shown only to those who may open it.
     app.jinja_env.globals["can_steer"] = can_steer
     app.context_processor(lambda: {"server_now_ms": int(utcnow().timestamp() * 1000), "now": utcnow})
@@ -63,6 +65,8 @@ def event_label(event) -> str:
         "add_cofacilitator": _("Added a co-facilitator"), "accept_invite": _("Joined as co-facilitator"),
         "remove_cofacilitator": _("Removed a co-facilitator"),
         "plan_next": _("Planned the next meeting"),
+        "answered": _("Marked a question to the panel answered"),
+        "unanswered": _("Marked a question to the panel not answered yet"),
         "planned_from": _("Planned this meeting from the previous one, with its team and open actions"),
     }
     label = labels.get(event.action, event.action)

@@ -52,7 +52,7 @@ def count_rows(app) -> tuple[int, int]:
 def test_export_is_versioned_and_names_things_by_its_own_keys(app, facilitator):
     workshop = make_rich_workshop(app, facilitator.id)
     data = exported(app, workshop.id)
-    assert data["format"] == "facilitator-workshop" and data["version"] == 3
+    assert data["format"] == "facilitator-workshop" and data["version"] == 4
     assert [q["key"] for q in data["questions"]] == ["q1", "q2"]
     assert data["questions"][0]["voting"] == "closed"
     merged = next(s for s in data["suggestions"] if s["status"] == "merged")
@@ -184,7 +184,7 @@ def broken(mutate):
 
 
 BAD_FILES = [
-    (broken(lambda d: d.update(version=4)), "version 4"),
+    (broken(lambda d: d.update(version=5)), "version 5"),
     (broken(lambda d: d.update(format="something-else")), "not a facilitator workshop export"),
     (broken(lambda d: d.pop("workshop")), "no workshop details"),
     (broken(lambda d: d["workshop"].update(title="")), "Workshop details: “title” must be text of 1 to 200"),

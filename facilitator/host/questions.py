@@ -7,10 +7,11 @@ from . import bp, first_error, load_question, load_workshop
 from .workshops import console_context
 from .. import realtime
 from ..extensions import db
-from ..forms import QuestionForm
-from ..models import Workshop
+from ..forms import NewQuestionForm, QuestionForm, QuestionKindForm
+from ..models import Question, Workshop
 from ..services import DomainError
 from ..services import questions as question_service
+from ..services.question_kinds import KindSettings, prepare_question, ranking_sources
 from ..services.workshops import next_event_seq
 
 
@@ -18,16 +19,51 @@ from ..services.workshops import next_event_seq
 def add_question(workshop_id: int):
     """Add a question at the end of the list."""
     workshop = load_workshop(workshop_id)
-    form = QuestionForm()
+    form = NewQuestionForm(sources=ranking_sources(None, workshop.questions))
     error = None
     if form.validate_on_submit():
         try:
-            question_service.add_question(workshop, form.text.data)
+            question = question_service.add_question(workshop, form.text.data)
+            prepare_question(question, settings_from(form), source_of(workshop, form))
         except DomainError as exc:
             error = exc.message
     else:
         error = first_error(form)
-    return questions_changed(workshop, error, form_text=form.text.data if error else "")
+    return questions_changed(workshop, error, kept={"new": form})
+
+
+@bp.post("/workshops/<int:workshop_id>/questions/<int:question_id>/kind")
+def change_question_kind(workshop_id: int, question_id: int):
+    """Change what kind of question it is, its options and settings (until someone answers)."""
+    workshop = load_workshop(workshop_id)
+    question = load_question(workshop, question_id)
+    form = QuestionKindForm(prefix=f"q{question.id}-", sources=ranking_sources(question, workshop.questions))
+    error = None
+    if form.validate_on_submit():
+        try:
+            prepare_question(question, settings_from(form), source_of(workshop, form))
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = first_error(form)
+    return questions_changed(workshop, error, broadcast=error is None, kept={question.id: form})
+
+
+def settings_from(form) -> KindSettings:
+    """The kind form's fields as the settings the domain checks."""
+    low, high = (int(end) for end in form.scale.data.split("-"))
+    return KindSettings(kind=form.kind.data, options=(form.options.data or "").splitlines(),
+                        multiple=form.multiple.data, max_choices=form.max_choices.data,
+                        allow_other=form.allow_other.data, scale_min=low, scale_max=high,
+                        low_label=form.low_label.data or "", high_label=form.high_label.data or "",
+                        premoderated=form.premoderated.data)
+
+
+def source_of(workshop: Workshop, form) -> Question | None:
+    """The earlier question whose suggestions a ranking takes, if the form chose one."""
+    if form.kind.data != "ranking" or not form.ranking_source.data:
+        return None
+    return next((q for q in workshop.questions if q.id == form.ranking_source.data), None)
 
 
 @bp.post("/workshops/<int:workshop_id>/questions/<int:question_id>")
@@ -84,21 +120,30 @@ def toggle_question(workshop_id: int, question_id: int, action: str):
 
 
 def questions_changed(workshop: Workshop, error: str | None = None, *, broadcast: bool = False,
-                      form_text: str = ""):
-    """Commit (unless refused), push the new stage, and answer with the questions panel."""
+                      kept: dict | None = None):
+    """Commit (unless refused), push the new stage, and answer with the questions panel.
+    A refused form comes back as it was sent (``kept``: "new" or a question id → form), with
+    and without JavaScript, so nothing typed is lost."""
     if error:
         db.session.rollback()
     else:
+        kept = None
         if broadcast and workshop.is_live:
             next_event_seq(workshop)
         db.session.commit()
         if broadcast and workshop.is_live:
             realtime.broadcast_stage(workshop)
-    if request.headers.get("HX-Request"):
+    htmx = request.headers.get("HX-Request")
+    if htmx or (error and kept):
         db.session.refresh(workshop)
         context = console_context(workshop)
-        context["question_form"].text.data = form_text
-        return render_template("host/_console.html", error=error, **context), 422 if error else 200
+        for key, form in (kept or {}).items():
+            if key == "new":
+                context["question_form"] = form
+            else:
+                context["kind_forms"][key] = form
+        template = "host/_console.html" if htmx else "host/workshop.html"
+        return render_template(template, error=error, **context), 422 if error else 200
     if error:
         flash(error, "error")
     return redirect(url_for("host.workshop", workshop_id=workshop.id, _anchor="questions"), 303)

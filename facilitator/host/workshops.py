@@ -8,13 +8,15 @@ from flask_login import current_user
 from . import bp, field_errors, load_workshop
 from .. import realtime
 from ..extensions import db
-from ..forms import NewWorkshopForm, QuestionForm, WorkshopForm
+from ..forms import NewQuestionForm, NewWorkshopForm, QuestionKindForm, WorkshopForm
 from ..models import Workshop, WorkshopStatus
 from ..results import prepare_pdfs_later
 from ..services import DomainError
 from ..services import questions as question_service
 from ..limits import recent_floods
+from ..services.answers import answer_counts
 from ..services.followup import plan_next_meeting
+from ..services.question_kinds import ranking_sources
 from ..services.participants import count_participants, set_joining
 from ..services.retention import delete_workshop, set_retention
 from ..services.suggestions import count_by_question, list_visible
@@ -84,7 +86,9 @@ def console_context(workshop: Workshop) -> dict:
     current = workshop.current_question
     return {
         "workshop": workshop,
-        "question_form": QuestionForm(formdata=None),
+        "question_form": NewQuestionForm(formdata=None, sources=ranking_sources(None, workshop.questions)),
+        "kind_forms": {q.id: QuestionKindForm.for_question(q, workshop.questions) for q in workshop.questions},
+        "answer_counts": answer_counts(workshop),
         "counts": count_by_question(workshop),
         "participant_count": count_participants(workshop),
         "current_suggestions": list_visible(current) if current else [],

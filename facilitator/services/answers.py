@@ -161,3 +161,10 @@ def own_values(participant: Participant, question: Question) -> tuple[dict[int, 
 def count_answers(question: Question) -> int:
     """How many people have answered: one each, however often they changed their mind."""
     return int(db.session.scalar(select(func.count(Answer.id)).where(Answer.question_id == question.id)) or 0)
+
+
+def answer_counts(workshop) -> dict[int, int]:
+    """How many people answered each question of a workshop: the console's live count."""
+    rows = db.session.execute(select(Answer.question_id, func.count(Answer.id))
+                              .where(Answer.workshop_id == workshop.id).group_by(Answer.question_id))
+    return {question_id: int(count) for question_id, count in rows}

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from . import DomainError
 from .invites import add_member
 from .moderation import record
+from .question_kinds import set_question_kind, settings_of
 # The settings the facilitator chose for the previous meeting and would choose again.
 from .workshop_schema import CARRIED_SETTINGS
 from .workshops import WorkshopDetails, create_workshop
@@ -45,6 +46,7 @@ def plan_next_meeting(actor: Facilitator, previous: Workshop) -> tuple[Workshop,
     for name in CARRIED_SETTINGS:
         setattr(workshop, name, getattr(previous, name))
     question_ids = {old.id: new.id for old, new in zip(previous.questions, workshop.questions, strict=True)}
+    carry_question_kinds(previous, workshop, question_ids)
     db.session.add_all(
         [CafeTable(workshop_id=workshop.id, number=table.number, name=table.name,
                    question_id=question_ids.get(table.question_id)) for table in previous.tables]
@@ -58,6 +60,15 @@ def plan_next_meeting(actor: Facilitator, previous: Workshop) -> tuple[Workshop,
     record(previous, actor, "plan_next", next_workshop=workshop.id)
     record(workshop, actor, "planned_from", previous_workshop=previous.id)
     return workshop, True
+
+
+def carry_question_kinds(previous: Workshop, workshop: Workshop, question_ids: dict[int, int]) -> None:
+    """Each question keeps its kind, settings and options (a ranking of the last meeting's
+    suggestions keeps their texts, and its source is the same question of the new meeting)."""
+    for old, new in zip(previous.questions, workshop.questions, strict=True):
+        settings = settings_of(old)
+        settings.ranking_source_id = question_ids.get(settings.ranking_source_id)
+        set_question_kind(new, settings)
 
 
 __all__ = ["CARRIED_SETTINGS", "plan_next_meeting", "planned_next_meeting"]

@@ -83,7 +83,8 @@ def pin_for_panel(actor: Facilitator, suggestion: Suggestion) -> Suggestion:
 def list_panel_questions(question: Question) -> list[PanelQuestion]:
     """The shown questions to the panel: the pinned one first, then open ones by upvotes (ties:
     the earliest first), the answered ones last."""
-    upvotes = func.count(Vote.id)
+    # Dots, not rows: an imported workshop keeps its upvotes as one stand-in's dots.
+    upvotes = func.coalesce(func.sum(Vote.dots), 0)
     rows = db.session.execute(
         select(Suggestion.id, Suggestion.text, upvotes, Suggestion.pinned, Suggestion.answered_at)
         .outerjoin(Vote).where(Suggestion.question_id == question.id, Suggestion.status == SuggestionStatus.VISIBLE)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from . import DomainError
+from .answers import count_answers
 from .text import clean_text
 from ..extensions import db
 from ..models import Question, QuestionKind, QuestionOption, Suggestion, SuggestionStatus, Vote
@@ -127,7 +128,6 @@ def check_distinct(options: list[str]) -> None:
 
 
 def check_unanswered(question: Question) -> None:
-    from .answers import count_answers  # answers imports this module's constants
     if count_answers(question) or (question.kind != QuestionKind.QANDA and question.suggestions):
         raise DomainError(_l("People have answered this question already, so its kind and options "
                              "stay as they are. Add a new question instead."), "kind")
@@ -163,6 +163,24 @@ def ranking_options_from(question: Question, source: Question) -> Question:
     replace_options(question, texts, [suggestion_id for suggestion_id, _text in rows])
     db.session.flush()
     return question
+
+
+def prepare_question(question: Question, settings: KindSettings, source: Question | None = None) -> Question:
+    """What the console's form does: set the kind and settings, and for a ranking of an earlier
+    question's suggestions, take them as the options."""
+    if settings.kind == QuestionKind.RANKING and source is not None:
+        ranking_options_from(question, source)
+        # The settings of another kind do not travel with a ranking (nor into a copy of it).
+        question.multiple, question.max_choices, question.allow_other, question.premoderated = False, None, False, False
+        question.low_label = question.high_label = ""
+        return question
+    settings.ranking_source_id = None
+    return set_question_kind(question, settings)
+
+
+def ranking_sources(question: Question | None, questions: list[Question]) -> list[Question]:
+    """The open-text questions whose suggestions a ranking can take: those before it."""
+    return [q for q in questions if q.kind == QuestionKind.TEXT and (question is None or q.position < question.position)]
 
 
 def kind_label(kind: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l, ngettext
 
 from . import DomainError
+from .answers import count_answers
 from .text import clean_text
 from ..extensions import db
 from ..models import Question, Workshop, next_position
@@ -41,6 +42,12 @@ def move_question(question: Question, offset: int) -> None:
 
 def delete_question(question: Question) -> None:
     """Delete a question that has no suggestions; accepted ones are never dropped."""
+    answered = count_answers(question)
+    if answered:
+        raise DomainError(ngettext(
+            "This question has %(num)d answer, so it cannot be deleted. Close it instead.",
+            "This question has %(num)d answers, so it cannot be deleted. Close it instead.",
+            answered))
     count = len(question.suggestions)
     if count:
         raise DomainError(ngettext(

@@ -22,6 +22,10 @@ from .import_checks import Checker, InvalidImport
 from .workshop_schema import (
     FIELD_NAMES, details_of, export_workshop_fields, imported_settings, read_workshop_fields,
 )
+from .transfer_questions import (
+    QUESTION_RECORD, add_answers, add_question_kinds, check_question_references, export_answers,
+    export_question_kind, link_options, option_keys_of, read_answers, read_question_kind,
+)
 from .workshops import check_times, create_workshop
 from ..extensions import db
 from ..models import (
@@ -32,9 +36,11 @@ from ..models import (
 FORMAT = "facilitator-workshop"
 # 2: actions say whether they were carried over from the previous meeting. 3: the workshop says
 # whether its results stay private (a server that reads 2 refuses the unknown field, so the
-# number changes). Version 1 and 2 files (the same, without those) are still read.
-VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+# number changes). 4: questions have kinds (multiple choice, scale, ranking, questions to the
+# panel) with their options and answers, and a question to the panel says when it was answered.
+# Files of versions 1 to 3 (the same, without those) are still read.
+VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
 # Generous for any real workshop, small enough that a hostile file cannot exhaust the server.
 LIMITS = {"questions": 200, "tables": 500, "rounds": 200, "themes": 1000, "suggestions": 50_000,
           "actions": 5_000}
@@ -56,6 +62,7 @@ def export_workshop(workshop: Workshop) -> dict:
         .where(Suggestion.workshop_id == workshop.id).group_by(Vote.suggestion_id)).all())
     tables = {t.id: t.number for t in workshop.tables}
     rounds = {r.id: r.number for r in workshop.rounds}
+    option_keys = option_keys_of(workshop)
     edit, _number = current_edit(workshop)
     return {
         "format": FORMAT,
@@ -63,7 +70,8 @@ def export_workshop(workshop: Workshop) -> dict:
         "exported_at": iso(utcnow()),
         "workshop": export_workshop_fields(workshop),
         "facilitators": [m.facilitator.name for m in workshop.members],
-        "questions": [{"key": question_keys[q.id], "text": q.text, "voting": q.voting_state}
+        "questions": [{"key": question_keys[q.id], "text": q.text, "voting": q.voting_state,
+                       **export_question_kind(q, question_keys, option_keys, suggestion_keys)}
                       for q in workshop.questions],
         "tables": [{"number": t.number, "name": t.name, "question": question_keys.get(t.question_id)}
                    for t in workshop.tables],
@@ -77,7 +85,9 @@ def export_workshop(workshop: Workshop) -> dict:
             "table": tables.get(s.table_id), "round": rounds.get(s.round_id),
             "theme": theme_keys.get(s.theme_id), "text": s.text, "original_text": s.original_text,
             "status": s.status, "pinned": s.pinned, "merged_into": suggestion_keys.get(s.merged_into_id),
-            "votes": int(dots.get(s.id) or 0), "created_at": iso(s.created_at)} for s in suggestions],
+            "votes": int(dots.get(s.id) or 0), "created_at": iso(s.created_at),
+            "answered_at": iso(s.answered_at)} for s in suggestions],
+        "answers": export_answers(workshop, question_keys, option_keys),
         "actions": [{"what": a.what, "owner": a.owner, "due_date": iso(a.due_date), "status": a.status,
                      "carried_over": a.carried_over,
                      "suggestion": suggestion_keys.get(a.suggestion_id), "theme": theme_keys.get(a.theme_id)}
@@ -145,7 +155,7 @@ def check_header(data) -> None:
 
 
 TOP_LEVEL = {"format", "version", "exported_at", "workshop", "facilitators", "questions", "tables",
-             "rounds", "themes", "suggestions", "actions", "minutes"}
+             "rounds", "themes", "suggestions", "answers", "actions", "minutes"}
 
 
 def read_file(data) -> dict:
@@ -159,6 +169,8 @@ def read_file(data) -> dict:
     plan["rounds"] = read_rounds(data, question_keys)
     plan["themes"] = read_themes(data, question_keys)
     plan["suggestions"] = read_suggestions(data, plan)
+    owners = check_question_references(plan["questions"], {s["key"] for s in plan["suggestions"]})
+    plan["answers"] = read_answers(data, plan["questions"], owners)
     plan["actions"] = read_actions(data, plan)
     plan["minutes"] = read_minutes(data.get("minutes"))
     return plan
@@ -180,11 +192,12 @@ def read_questions(data) -> list[dict]:
     out, keys = [], set()
     for n, record in enumerate(records(data, "questions", _l("questions")), start=1):
         where = _l("Question %(num)d", num=n)
-        c = Checker(record, where, {"key", "text", "voting"})
+        c = Checker(record, where, QUESTION_RECORD)
         key = c.text("key", 40, required=True, empty_ok=False)
         unique(keys, key, where, "key")
         out.append({"key": key, "text": c.text("text", QUESTION_MAX_LENGTH, required=True, empty_ok=False),
-                    "voting": c.choice("voting", ["none", "open", "closed"], default="none")})
+                    "voting": c.choice("voting", ["none", "open", "closed"], default="none"),
+                    **read_question_kind(c, where)})
     if not out:
         raise InvalidImport(_l("The file has no questions; a workshop needs at least one."))
     return out
@@ -230,11 +243,12 @@ def read_themes(data, question_keys) -> list[dict]:
 
 
 SUGGESTION_FIELDS = {"key", "question", "table", "round", "theme", "text", "original_text", "status",
-                     "pinned", "merged_into", "votes", "created_at"}
+                     "pinned", "merged_into", "votes", "created_at", "answered_at"}
 
 
 def read_suggestions(data, plan) -> list[dict]:
-    question_keys = {q["key"] for q in plan["questions"]}
+    # Only open text and questions to the panel collect suggestions.
+    question_keys = {q["key"] for q in plan["questions"] if q["settings"]["kind"] in ("text", "qanda")}
     tables = {t["number"] for t in plan["tables"]}
     rounds = {r["number"] for r in plan["rounds"]}
     themes = {t["key"] for t in plan["themes"]}
@@ -259,7 +273,7 @@ def read_suggestions(data, plan) -> list[dict]:
             "pinned": c.boolean("pinned"),
             "merged_into": c.reference("merged_into", keys, _l("suggestion")),
             "votes": c.integer("votes", 0, 1_000_000, required=False) or 0,
-            "created_at": c.when("created_at", datetime)}
+            "created_at": c.when("created_at", datetime), "answered_at": c.when("answered_at", datetime)}
         if item["question"] is None:
             c.fail(_l("%(where)s: “%(field)s” is missing.", where=where, field="question"))
         out.append(item)
@@ -329,8 +343,11 @@ def import_workshop(data, owner: Facilitator) -> Workshop:
     themes = {t["key"]: Theme(workshop_id=workshop.id, question_id=key_id(questions, t["question"]),
                               name=t["name"], position=n) for n, t in enumerate(plan["themes"], start=1)}
     db.session.add_all([*tables.values(), *rounds.values(), *themes.values()])
+    options = add_question_kinds(plan["questions"], questions)
     db.session.flush()
     suggestions = add_suggestions(workshop, plan["suggestions"], questions, tables, rounds, themes)
+    link_options(plan["questions"], options, suggestions)
+    add_answers(workshop, plan["answers"], questions, options)
     add_actions(workshop, plan["actions"], suggestions, themes)
     if plan["minutes"]:
         minutes = plan["minutes"]
@@ -354,7 +371,7 @@ def add_suggestions(workshop, items, questions, tables, rounds, themes) -> dict[
             table_id=key_id(tables, item["table"]), round_id=key_id(rounds, item["round"]),
             theme_id=key_id(themes, item["theme"]), text=item["text"], original_text=item["original_text"],
             status=item["status"], pinned=item["pinned"], seq=seq,
-            created_at=item["created_at"] or utcnow())
+            created_at=item["created_at"] or utcnow(), answered_at=item["answered_at"])
     db.session.add_all(created.values())
     workshop.event_seq = len(items)
     db.session.flush()

@@ -20,12 +20,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .import_checks import Checker
+from .question_kinds import KINDS, LABEL_MAX_LENGTH, MAX_OPTIONS, KindSettings
 from .retention import MAX_RETENTION_DAYS
 from .voting import MAX_BUDGET
 from .workshops import WorkshopDetails
 from ..models import WorkshopStatus
 
-PROJECTOR_VIEWS = ("list", "cloud", "tally", "ranking")
+PROJECTOR_VIEWS = ("list", "cloud", "tally", "ranking", "photos")
 PROJECTOR_GROUPS = ("none", "table", "round", "theme")
 MODERATION_MODES = ("post", "pre")
 TABLE_MODES = ("same", "rotate")
@@ -92,13 +93,41 @@ FIELD_NAMES = frozenset(field.name for field in WORKSHOP_FIELDS)
 CARRIED_SETTINGS = tuple(field.name for field in WORKSHOP_FIELDS if field.part == SETTING)
 
 
-def export_workshop_fields(workshop) -> dict:
-    """The workshop's fields as JSON values (dates and times in ISO 8601)."""
+# A question's kind and its settings (question_kinds checks how they fit together); its text,
+# options and answers are records of their own in the file.
+QUESTION_FIELDS = (
+    WorkshopField("kind", "choice", SETTING, default="text", choices=KINDS),
+    WorkshopField("multiple", "boolean", SETTING, default=False),
+    WorkshopField("max_choices", "integer", SETTING, low=1, high=MAX_OPTIONS + 1, nullable=True),
+    WorkshopField("allow_other", "boolean", SETTING, default=False),
+    WorkshopField("scale_min", "integer", SETTING, default=1, low=0, high=1),
+    WorkshopField("scale_max", "integer", SETTING, default=5, low=5, high=10),
+    WorkshopField("low_label", "text", SETTING, max_length=LABEL_MAX_LENGTH),
+    WorkshopField("high_label", "text", SETTING, max_length=LABEL_MAX_LENGTH),
+    WorkshopField("premoderated", "boolean", SETTING, default=False),
+)
+QUESTION_FIELD_NAMES = frozenset(field.name for field in QUESTION_FIELDS)
+
+
+def export_workshop_fields(workshop, fields=WORKSHOP_FIELDS) -> dict:
+    """The workshop's (or with QUESTION_FIELDS, a question's) fields as JSON values (dates and
+    times in ISO 8601)."""
     values = {}
-    for field in WORKSHOP_FIELDS:
+    for field in fields:
         value = getattr(workshop, field.name)
         values[field.name] = value.isoformat() if isinstance(value, date | time) else value
     return values
+
+
+def read_question_fields(checker: Checker) -> dict:
+    """A question record's kind and settings, each checked as the console's form checks it."""
+    return {field.name: read_field(checker, field) for field in QUESTION_FIELDS}
+
+
+def kind_settings(values: dict, options: list[str], ranking_source_id: int | None = None) -> KindSettings:
+    """What ``set_question_kind`` takes, from the fields read (or copied) and the option texts."""
+    return KindSettings(options=options, ranking_source_id=ranking_source_id,
+                        **{field.name: values[field.name] for field in QUESTION_FIELDS})
 
 
 def read_field(checker: Checker, field: WorkshopField):
@@ -136,5 +165,6 @@ def imported_settings(values: dict) -> dict:
             if field.part != DETAILS and field.imported}
 
 
-__all__ = ["CARRIED_SETTINGS", "FIELD_NAMES", "PROJECTOR_GROUPS", "PROJECTOR_VIEWS", "WORKSHOP_FIELDS",
-           "details_of", "export_workshop_fields", "imported_settings", "read_workshop_fields"]
+__all__ = ["CARRIED_SETTINGS", "FIELD_NAMES", "PROJECTOR_GROUPS", "PROJECTOR_VIEWS", "QUESTION_FIELDS",
+           "QUESTION_FIELD_NAMES", "WORKSHOP_FIELDS", "details_of", "export_workshop_fields", "imported_settings",
+           "kind_settings", "read_question_fields", "read_workshop_fields"]
