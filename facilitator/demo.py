@@ -1,4 +1,5 @@
-"""The demo workshop: a regional seminar with a café dialogue on two questions.
+"""The demo workshop: a regional seminar with a café dialogue on two questions, ending with a
+poll on where to start, questions to the panel and the evening's evaluation.
 
 It is the canonical scenario the product is built around, loaded with every
 suggestion, so a new user sees a full workshop and its minutes at once.
@@ -14,7 +15,11 @@ from .models import Facilitator, Workshop
 from .services.accounts import create_facilitator, new_password, set_password
 from .services.minutes import MinutesEdit, save_minutes
 from .services.moderation import merge
+from .services.answers import submit_answer
 from .services.participants import join_workshop
+from .services.qanda import set_answered, set_upvote
+from .services.question_kinds import KindSettings, set_question_kind
+from .services.questions import add_question
 from .services.rounds import start_round
 from .services.suggestions import submit_suggestion
 from .services.tables import seat, set_role, set_table_count, update_table
@@ -138,6 +143,17 @@ THEMES = {
 }
 ACTION = ("Lage en felles velkomstpakke for tilflyttere i Hallingdal", "Faggruppa servicetorg",
           date(2010, 9, 1), "Velkomstpakke")
+# How the seminar ends: which measure first (options from the evening's themes, and how many of
+# the 36 chose each), questions to the panel (upvotes, answered) and the evaluation (how many
+# gave each value of 1-5).
+CHOICE = ("Hvilket tiltak vil du at servicetorga starter med?", {
+    "Felles velkomstpakke og velkomstbrev": 14, "Møteplasser og nettverk for tilflyttere": 10,
+    "Oppfølging av tilflyttere etter en tid": 8, "Innflytterfadder til nye familier": 4})
+PANEL = ("Spørsmål til panelet", [
+    ("Kan kommunene i Hallingdal dele på én velkomstpakke?", 12, True),
+    ("Hvem følger opp tilflytterne etter det første året?", 8, True),
+    ("Finnes det midler til innflytterdager neste år?", 5, False)])
+EVALUATION = ("Hvor nyttig var kvelden for deg?", "ikke nyttig", "svært nyttig", {5: 15, 4: 14, 3: 5, 2: 2})
 # The evening's two rounds, in UTC (18:00 and 19:00 in Hallingdal).
 ROUND_STARTS = [datetime(2010, 4, 13, 16, 0, tzinfo=timezone.utc), datetime(2010, 4, 13, 17, 0, tzinfo=timezone.utc)]
 
@@ -175,9 +191,45 @@ def create_demo(facilitator: Facilitator | None = None) -> Workshop:
             assign_theme(facilitator, by_text[text], theme)
     what, owner, due, source = ACTION
     create_action(facilitator, workshop, what, owner, due, suggestion=by_text[source])
+    add_closing_questions(facilitator, workshop, participants)
     save_minutes(workshop, facilitator, MinutesEdit(OPENING, CLOSING, SIGNATURE, PARTICIPANTS), 0)
     db.session.flush()
     return workshop
+
+
+def add_closing_questions(facilitator: Facilitator, workshop: Workshop, participants) -> None:
+    """The poll, the questions to the panel and the evaluation, answered by the room and closed."""
+    text, counts = CHOICE
+    choice = open_kind(workshop, text, KindSettings("choice", list(counts)))
+    answer_by_counts(participants, choice, {(o.id, 1): counts[o.text] for o in choice.options})
+    text, items = PANEL
+    panel = open_kind(workshop, text, KindSettings("qanda"))
+    for index, (asked, upvotes, answered) in enumerate(items):
+        suggestion = submit_suggestion(participants[index * 7], panel, asked)[0]
+        for person in participants[index + 1:index + 1 + upvotes]:
+            set_upvote(person, suggestion, True)
+        set_answered(facilitator, suggestion, answered)
+    text, low, high, counts = EVALUATION
+    scale = open_kind(workshop, text, KindSettings("scale", [], scale_min=1, scale_max=5, low_label=low,
+                                                   high_label=high))
+    statement = scale.options[0].id
+    answer_by_counts(participants, scale, {(statement, value): count for value, count in counts.items()})
+    for question in (choice, panel, scale):
+        question.is_open = False
+
+
+def open_kind(workshop: Workshop, text: str, settings: KindSettings):
+    question = set_question_kind(add_question(workshop, text), settings)
+    question.is_open = True
+    return question
+
+
+def answer_by_counts(participants, question, counts: dict[tuple[int, int], int]) -> None:
+    """Each (option, value) of ``counts`` given by that many participants in turn, as their phones would."""
+    people = iter(participants)
+    for (option_id, value), count in counts.items():
+        for _ in range(count):
+            submit_answer(next(people), question, {option_id: value})
 
 
 def cast_votes(facilitator: Facilitator, question, participants, by_text) -> None:

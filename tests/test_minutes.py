@@ -69,8 +69,11 @@ def test_demo_minutes_follow_the_seeds_structure_in_norwegian(app, runner):
     assert markdown.startswith(f"# {title}\n")
     headings = [line for line in markdown.splitlines() if line.startswith("## ")]
     questions = [f"## {q}" for q, _ in seed_questions(seed)]
-    # The program, each question in order, then the demo's action plan.
-    assert headings == ["## Program", *questions, "## Handlingsplan"]
+    # The program, each question in order, the poll, the panel and the evaluation the seminar
+    # ends with, then the demo's action plan.
+    closing = ["## Hvilket tiltak vil du at servicetorga starter med?", "## Spørsmål til panelet",
+               "## Hvor nyttig var kvelden for deg?"]
+    assert headings == ["## Program", *questions, *closing, "## Handlingsplan"]
     assert "36" in markdown and "Tilflytting" in markdown and "13. april 2010" in markdown
     assert "Turid Hilde Gåsbakk" in markdown.rsplit("##", 1)[1]
     # The labels speak the workshop's language, not the server's.

@@ -216,3 +216,19 @@ def test_xlsx_has_the_answers_and_a_summary_sheet_of_the_figures(app, kinds):
     assert [RANKING, "Rangering", "Gange", 3, 2, 0.67, None, None, None] in table
     share = next(row for row in body if row[2].value == "Velkomstpakke")[5]
     assert share.number_format == "0%"
+
+
+def test_the_demo_ends_with_a_poll_the_panel_and_the_evaluation_answered_by_the_room(app, runner, tmp_path):
+    from test_exports import demo_workshop
+    workshop_id = demo_workshop(app, runner)
+    text = words("md", export(app, workshop_id, "md"), tmp_path)
+    for figure in ["36 personer svarte.", "Felles velkomstpakke og velkomstbrev 14 39 %",
+                   "Innflytterfadder til nye familier 4 11 %",
+                   "Kan kommunene i Hallingdal dele på én velkomstpakke? 12 besvart",
+                   "Finnes det midler til innflytterdager neste år? 5 ikke besvart",
+                   "5 (svært nyttig) 15 42 %", "1 (ikke nyttig) 0 0 %", "Gjennomsnitt: 4,17, av 36 svar."]:
+        assert in_a_row(figure, text), figure
+    with app.app_context():
+        workshop = db.session.get(Workshop, workshop_id)
+        assert [q.kind for q in workshop.questions] == ["text", "text", "choice", "qanda", "scale"]
+        assert not any(q.is_open for q in workshop.questions[2:])
