@@ -18,6 +18,7 @@ from dataclasses import replace
 from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, render_template, session, url_for
 
 from .exporters import file_stem
+from .exporters.kinds_outline import kind_blocks
 from .exporters.outline import action_status
 from .extensions import db, socketio
 from .i18n import browser_locale
@@ -45,7 +46,7 @@ def results_response(workshop: Workshop):
     """The results page; ``participant.workshop`` returns this instead of the waiting page."""
     minutes = public_minutes(workshop)
     response = Response(render_template("participant/results.html", workshop=workshop, minutes=minutes,
-                                        action_status=action_status))
+                                        action_status=action_status, kind_blocks=kind_blocks))
     # Public but changing (the organiser may still edit or withdraw): always revalidate.
     response.headers["Cache-Control"] = "no-cache"
     return response

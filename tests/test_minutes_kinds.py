@@ -232,3 +232,21 @@ def test_the_demo_ends_with_a_poll_the_panel_and_the_evaluation_answered_by_the_
         workshop = db.session.get(Workshop, workshop_id)
         assert [q.kind for q in workshop.questions] == ["text", "text", "choice", "qanda", "scale"]
         assert not any(q.is_open for q in workshop.questions[2:])
+
+
+def test_the_results_page_shows_each_kinds_figures_once_the_workshop_closes(app, client, kinds):
+    from lxml import html as lxml_html
+    from facilitator.services.workshops import change_status
+    with app.app_context():
+        change_status(db.session.get(Workshop, kinds.id), "closed")
+        db.session.commit()
+    response = client.get(f"/j/{kinds.join_code}/results")
+    assert response.status_code == 200
+    page = lxml_html.fromstring(response.get_data(as_text=True))
+    cells = spaced(" ".join(" ".join(row.itertext()) for row in page.iter("tr")))
+    for figure in ["Velkomstpakke 3 50 %", "5 (svært nyttig) 2 33 %", "Maten 6 7,17 33 % 33 %",
+                   "Buss 1 5 2 1 0", "Når kommer bussen? 3 besvart"]:
+        assert in_a_row(figure, cells), figure
+    charts = page.xpath("//*[local-name()='svg'][@role='img']")
+    assert len(charts) == CHART_COUNT
+    assert spaced(charts[0].get("aria-label")) == CHOICE_ALT

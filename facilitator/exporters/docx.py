@@ -169,6 +169,8 @@ class DocxWriter:
                 self.add_text(cell.paragraphs[0], value)
         table.autofit = False
         for column, width in zip(table.columns, block.widths(TEXT_WIDTH_CM, COLUMN_WIDTHS_CM), strict=False):
+            # The grid's width too: LibreOffice reads that one, Word the cells'.
+            column.width = Cm(width)
             for cell in column.cells:
                 cell.width = Cm(width)
         if block.caption:
