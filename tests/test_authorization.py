@@ -49,6 +49,10 @@ ROUTES = {
     "index": PUBLIC,
     "static": PUBLIC,
     "pages.accessibility": PUBLIC,
+    "pages.favicon": PUBLIC,
+    # Single sign-on: anyone may start it; the provider's answer is checked (state, nonce, tokens).
+    "sso.start": PUBLIC,
+    "sso.callback": PUBLIC,
     "auth.setup": SETUP,
     "auth.login": PUBLIC,
     "auth.logout": ANY_FACILITATOR,
