@@ -40,9 +40,13 @@ class TextCollector(HTMLParser):
     def __init__(self):
         super().__init__()
         self.chunks, self.skip = [], 0
+        self.kept_as_is: list[str] = []  # open elements marked translate="no" (addresses)
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style", "textarea", "svg"):
+            self.skip += 1
+        if dict(attrs).get("translate") == "no":
+            self.kept_as_is.append(tag)
             self.skip += 1
         for name, value in attrs:
             if value and (name in VISIBLE_ATTRIBUTES or
@@ -51,6 +55,9 @@ class TextCollector(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "textarea", "svg"):
+            self.skip -= 1
+        if self.kept_as_is and self.kept_as_is[-1] == tag:
+            self.kept_as_is.pop()
             self.skip -= 1
 
     def handle_data(self, data):
