@@ -47,6 +47,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errors.init_app(app)
     realtime.init_app(app)
     security.init_wsgi(app)  # after realtime: around the Socket.IO server too
+    from . import overload
+    overload.init_app(app)  # outermost: a refused send costs no more than the refusal
     cli.init_app(app)
 
     from . import auth, host, participant, projector, export, results, pages

@@ -3,7 +3,11 @@
  * Each send gets an id made here when the person taps send; a retry repeats it, so the
  * server stores it once. Unsent items survive a reload or a locked screen (localStorage),
  * are retried with backoff while the network or the server is away, and are shown honestly:
- * "sending", then "not sent yet" while retrying. Nothing says "sent" before the server answered.
+ * "sending", then "not sent yet" while retrying, or "the room is busy" while the server asks it to
+ * come back later (503 with Retry-After: it waits that long and a random bit more, so that a
+ * room of phones refused together does not return together). Nothing says "sent" before the
+ * server answered. A send with no answer after SEND_TIMEOUT_MS is given up and tried again; the
+ * server gives up on it too (facilitator/overload.py, OVERLOAD_CLIENT_TIMEOUT_SECONDS).
  * A refusal that a retry cannot fix (a removed question, a closed workshop, a phone no longer
  * joined) is not retried: the item stays, with why, and a way forward.
  *
@@ -21,7 +25,9 @@
   var timers = {};
   var freshToken = null;
   // States a page load may try again: "refused" was a final answer from the server.
-  var RESENDABLE = { sending: true, retrying: true, held: true, closed: true };
+  var RESENDABLE = { sending: true, retrying: true, busy: true, held: true, closed: true };
+  var ON_THE_WAY = { sending: true, retrying: true, busy: true };
+  var SEND_TIMEOUT_MS = 30000;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; }
@@ -229,32 +235,45 @@
   function send(item) {
     if (!canSend) return;
     clearTimeout(timers[item.id]);
-    update(item.id, { state: "sending" });
+    // A busy room's item keeps saying so while it tries again: the words stay true.
+    var before = find(item.id);
+    update(item.id, { state: before && before.state === "busy" ? "busy" : "sending" });
     var body = new FormData();
     body.append("csrf_token", csrfToken());
     body.append("text", item.text);
     body.append("client_id", item.id);
+    var abort = window.AbortController ? new AbortController() : null;
+    var timeout = abort && setTimeout(function () { abort.abort(); }, SEND_TIMEOUT_MS);
     fetch(item.url, { method: "POST", body: body, credentials: "same-origin",
-                      headers: { "HX-Request": "true" } })
+                      headers: { "HX-Request": "true" }, signal: abort ? abort.signal : undefined })
       .then(function (response) {
-        if (temporary(response.status)) return retryLater(item, response.headers.get("Retry-After"));
+        clearTimeout(timeout);
+        if (temporary(response.status)) return retryLater(item, response);
         return answered(item, response);
       })
-      .catch(function () { retryLater(item, null); });
+      .catch(function () { clearTimeout(timeout); retryLater(item, null); });
   }
 
-  function retryLater(item, retryAfter) {
+  // A busy server says when to come back (Retry-After); otherwise back off, doubling up to a
+  // minute. Either way a random share is added, so phones refused together spread out.
+  function retryLater(item, response) {
     var current = find(item.id);
     if (!current) return;
     var attempts = (current.attempts || 0) + 1;
-    var wait = retryAfter ? Number(retryAfter) * 1000 : Math.min(60000, 1000 * Math.pow(2, attempts));
-    update(item.id, { state: "retrying", attempts: attempts });
-    timers[item.id] = setTimeout(function () { send(current); }, wait + Math.random() * 500);
+    var retryAfter = response && Number(response.headers.get("Retry-After"));
+    var busy = !!(response && response.status === 503 && retryAfter > 0);
+    var wait = retryAfter > 0 ? retryAfter * 1000 * (1 + Math.random() / 2)
+                              : Math.min(60000, 1000 * Math.pow(2, attempts)) * (0.5 + Math.random());
+    var state = busy ? "busy" : "retrying";
+    var changed = current.state !== state;
+    update(item.id, { state: state, attempts: attempts });
+    if (changed && busy) announce(item.questionId, text("busy"));
+    timers[item.id] = setTimeout(function () { send(current); }, wait);
   }
 
   // After a reconnect or a return to the page: what was on its way goes again.
   function sendPending() {
-    load().forEach(function (item) { if (item.state === "sending" || item.state === "retrying") send(item); });
+    load().forEach(function (item) { if (ON_THE_WAY[item.state]) send(item); });
   }
 
   document.addEventListener("submit", function (event) {
@@ -283,7 +302,7 @@
     // workshop that is not open (copy it).
     var joinPage = !!document.querySelector('form[action$="/join"]');
     save(load().map(function (item) {
-      if (item.state === "sending" || item.state === "retrying") item.state = joinPage ? "held" : "closed";
+      if (ON_THE_WAY[item.state]) item.state = joinPage ? "held" : "closed";
       return item;
     }));
   }
