@@ -59,6 +59,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(projector.bp)
     app.register_blueprint(export.bp)
+    from . import answering
+    app.register_blueprint(answering.bp)
+    from . import photos
+    app.register_blueprint(photos.bp)
     from . import account, admin
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)

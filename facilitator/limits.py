@@ -32,6 +32,8 @@ JOINS_PER_WORKSHOP = "10000 per minute"
 SUGGESTIONS_PER_PARTICIPANT = "20 per minute"
 SUGGESTIONS_PER_WORKSHOP = "12000 per minute"
 VOTES_PER_PARTICIPANT = "120 per minute"
+# A table photographs its cloth or flip chart a few times a round; each upload is megabytes.
+PHOTOS_PER_PARTICIPANT = "20 per 10 minutes"
 FLOOD_WINDOW_SECONDS = 600
 
 
@@ -153,4 +155,6 @@ suggestion_limits = [
                   deduct_when=spends_send_budget),
 ]
 vote_limit = limiter.limit(VOTES_PER_PARTICIPANT, key_func=participant_key, on_breach=record_flood)
+photo_limit = limiter.limit(PHOTOS_PER_PARTICIPANT, key_func=participant_key, on_breach=record_flood,
+                            deduct_when=spends_send_budget)
 

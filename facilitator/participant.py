@@ -23,6 +23,7 @@ from .models import CafeTable, Participant, Question, Suggestion, Workshop, Work
 from .services import DomainError
 from .services.accounts import has_any_facilitator
 from .services.participants import get_participant, join_workshop
+from .services.photos import may_take_photos, photos_of
 from .services.rounds import current_round, is_running
 from .services.suggestions import (
     list_newest_visible, list_own, list_visible, own_texts, questions_for, submit_suggestion, table_history,
@@ -333,10 +334,18 @@ def panel_context(workshop: Workshop, participant: Participant) -> dict:
         "round_running": running,
         "next_table": plan.get(participant.id),
         "host_history": table_history(participant) if participant.writes_for_table else [],
+        **photo_context(participant),
         "new_client_id": new_client_id,
         "errors": {},
         "texts": {},
     }
+
+
+def photo_context(participant: Participant) -> dict:
+    """Whether this phone may photograph its table, and the table's photos so far."""
+    allowed = may_take_photos(participant)
+    return {"may_take_photos": allowed, "photo_error": None, "photo_caption": "",
+            "table_photos": photos_of(participant.workshop, participant.table_id) if allowed else []}
 
 
 def room_lists(workshop: Workshop, questions: list[Question]) -> dict:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from .models import Workshop, WorkshopStatus
 from .results import results_public
+from .services.photos import newest_per_table
 from .services.rounds import current_round, is_running, seconds_left
 from .services.suggestions import list_visible
 from .services.tables import table_label
@@ -66,6 +67,8 @@ def render_stage(workshop: Workshop) -> Markup:
                        groups=group_suggestions(workshop, suggestions))
         if workshop.projector_view == "cloud":
             context["cloud"] = word_cloud([s.text for s in suggestions], workshop.language)
+        elif workshop.projector_view == "photos":
+            context.update(photos=newest_per_table(workshop), table_label=table_label)
         elif workshop.projector_view in ("tally", "ranking"):
             ranked = ranking(question)
             context["rows"] = ranked_rows(ranked) if workshop.projector_view == "ranking" else \

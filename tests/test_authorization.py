@@ -23,7 +23,7 @@ from werkzeug.routing import AnyConverter
 from facilitator import create_app
 from facilitator.config import TestConfig
 from facilitator.extensions import db, socketio
-from support.world import ROLES, World, changed_tables
+from support.world import ROLES, World, changed_tables, small_jpeg
 
 # --- who may use which route ----------------------------------------------------------------
 
@@ -34,6 +34,7 @@ OWNER = "owner"                      # the owner of this workshop only
 ANY_FACILITATOR = "any-facilitator"  # any logged-in facilitator
 SETUP = "setup"                      # the first-run set-up: closed once an account exists
 ADMIN = "admin"                      # an administrator of the installation
+PHOTO = "photo"                      # a table's photo: this workshop's facilitators and participants
 
 ALLOWED = {
     PUBLIC: set(ROLES),
@@ -43,6 +44,7 @@ ALLOWED = {
     ANY_FACILITATOR: {"owner", "co_facilitator", "other_facilitator", "administrator"},
     SETUP: set(),
     ADMIN: {"administrator"},
+    PHOTO: {"participant", "owner", "co_facilitator"},
 }
 
 ROUTES = {
@@ -66,6 +68,10 @@ ROUTES = {
     "participant.suggest": PARTICIPANT,
     "participant.vote": PARTICIPANT,
     "participant.change_table": PARTICIPANT,
+    # A table's host photographs its cloth; the picture is the workshop's, not the public's
+    # (until the results are public).
+    "photos.upload": PARTICIPANT,
+    "photos.image": PHOTO,
     # Results are public once the facilitator publishes them or closes the workshop.
     "results.page": PUBLIC,
     "results.pdf": PUBLIC,
@@ -88,6 +94,7 @@ ROUTES = {
     "host.delete": OWNER,
     "host.add_question": FACILITATOR,
     "host.edit_question": FACILITATOR,
+    "host.change_question_kind": FACILITATOR,
     "host.move_question": FACILITATOR,
     "host.delete_question": FACILITATOR,
     "host.show_question": FACILITATOR,
@@ -115,6 +122,9 @@ ROUTES = {
     "host.cafe_settings": FACILITATOR,
     "host.cafe_table": FACILITATOR,
     "host.cafe_seat": FACILITATOR,
+    "host.photos": FACILITATOR,
+    "host.photo_settings": FACILITATOR,
+    "host.photo_delete": FACILITATOR,
     "host.start_round": FACILITATOR,
     "host.end_round": FACILITATOR,
     "host.team": FACILITATOR,
@@ -161,6 +171,7 @@ FORMS = {
     "participant.suggest": {"text": "A fresh idea from the matrix", "client_id": "matrix-1"},
     "participant.vote": {"dots": "1"},
     "participant.change_table": {"table": "1"},
+    "photos.upload": {"photo": "{photo_file}", "caption": "The matrix's cloth", "client_id": "matrix-photo-1"},
     "host.new_workshop": {"title": "Matrix workshop", "language": "en", "questions": "One?\nTwo?"},
     "host.edit_workshop": {"title": "Renamed by the matrix", "language": "en"},
     "host.change_workshop_status": {"status": "closed"},
@@ -188,6 +199,7 @@ FORMS = {
     "host.cafe_settings": {"table_count": "3", "table_mode": "same"},
     "host.cafe_table": {"name": "Window table", "question_id": "{question}"},
     "host.cafe_seat": {"table": "1", "role": "member"},
+    "host.photo_settings": {"everyone": "y"},
     "host.start_round": {"minutes": "10", "question_id": "{question}"},
     "host.team_invite": {"email": ""},
     "host.action_create": {"what": "Book the hall", "owner": "Olga", "due_date": "2026-12-01"},
@@ -270,7 +282,7 @@ def object_ids(world: World, side) -> dict:
             "suggestion_id": side.suggestion_ids[0], "theme_id": side.theme_id, "action_id": side.action_id,
             "invite_id": side.invite_id, "participant_id": side.participant_id,
             "facilitator_id": world.facilitator_ids["co_facilitator"] if side is world.ours else side.owner_id,
-            "number": 1, "token": world.ours.invite_token, "filename": "favicon.svg", "invitation_id": 1}
+            "number": 1, "token": world.ours.invite_token, "photo_id": side.photo_id, "filename": "favicon.svg", "invitation_id": 1}
 
 
 def build_url(world: World, case: Case, side=None) -> str:
@@ -287,9 +299,11 @@ def form_for(world: World, endpoint: str, side=None) -> dict:
     values = {"code": world.ours.code, "question": side.question_ids[0], "theme": side.theme_id,
               "second_suggestion": side.suggestion_ids[1], "co_facilitator": world.facilitator_ids["co_facilitator"]}
     form = {name: value.format(**values) for name, value in FORMS.get(endpoint, {}).items()
-            if value != "{workshop_file}"}
+            if value not in ("{workshop_file}", "{photo_file}")}
     if "file" in FORMS.get(endpoint, {}):
         form["file"] = (io.BytesIO(world.workshop_file), "workshop.json")
+    if "photo" in FORMS.get(endpoint, {}):
+        form["photo"] = (io.BytesIO(small_jpeg()), "cloth.jpg")
     return form
 
 
@@ -373,6 +387,8 @@ def assert_allowed(world, kind, case, response, changed) -> None:
         assert changed, f"an allowed participant's POST changed nothing ({status} → {path})"
     elif kind == PARTICIPANT:
         assert "Which trail should we mark first?" in response.get_data(as_text=True)
+    elif kind == PHOTO:
+        assert status == 200 and response.content_type == "image/jpeg", (status, response.content_type)
 
 
 # --- the tests -----------------------------------------------------------------------------------
@@ -438,7 +454,7 @@ def test_a_stranger_cannot_tell_a_workshop_exists(world, case):
 def idor_cases():
     """Routes of our workshop that name an object in the path or the form."""
     object_args = {"question_id", "suggestion_id", "theme_id", "action_id", "invite_id", "participant_id",
-                   "facilitator_id"}
+                   "facilitator_id", "photo_id"}
     for case in POST_CASES:
         rule = next(DISCOVERY_APP.url_map.iter_rules(case.endpoint))
         if ROUTES.get(case.endpoint) in (FACILITATOR, OWNER, PARTICIPANT) and (

@@ -53,4 +53,4 @@ def first_error(form) -> str:
 
 
 # The route modules attach their views to ``bp``; imported last, as they import it.
-from . import cafe, cards, minutes, moderation, questions, synthesis, team, workshops  # noqa: E402,F401
+from . import cafe, cards, minutes, moderation, photos, questions, synthesis, team, workshops  # noqa: E402,F401

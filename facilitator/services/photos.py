@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from . import DomainError
 from .suggestions import clean_client_id, latest_round_id
+from .tables import table_label
 from .text import clean_text
 from .workshops import next_event_seq
 from ..extensions import db
@@ -147,6 +148,14 @@ def too_large() -> DomainError:
                           "resolution, or send a smaller copy.", max=PHOTO_MAX_BYTES // (1024 * 1024)), "photo")
 
 
+def set_photos_from_everyone(workshop: Workshop, everyone: bool) -> Workshop:
+    """Whether anyone seated at a table may add its photos, or only its host and scribe."""
+    workshop.photos_from_everyone = everyone
+    next_event_seq(workshop)
+    db.session.flush()
+    return workshop
+
+
 def delete_photo(photo: TablePhoto) -> None:
     """A facilitator removes a photo (a face, a name on the cloth): gone from every screen and the minutes."""
     workshop = db.session.get(Workshop, photo.workshop_id)
@@ -171,9 +180,28 @@ def photos_by_table(workshop: Workshop) -> dict[int | None, list[TablePhoto]]:
     return grouped
 
 
-def photo_alt(photo: TablePhoto, table_label: str, round_label: str = "") -> str:
+def newest_per_table(workshop: Workshop, limit: int = 12) -> list[TablePhoto]:
+    """What the projector shows: each table's newest photo, in the tables' order."""
+    newest: dict[int | None, TablePhoto] = {}
+    for photo in photos_of(workshop):
+        newest[photo.table_id] = photo
+    ordered = sorted(newest.values(), key=lambda p: p.table.number if p.table else 10**6)
+    return ordered[:limit]
+
+
+def photo_alt(photo: TablePhoto) -> str:
     """The text that stands for the photo: its caption, else where and when it was taken."""
     if photo.caption:
         return photo.caption
-    place = ", ".join(part for part in (table_label, round_label) if part)
-    return str(_l("Photo from %(place)s", place=place)) if place else str(_l("Photo from a table"))
+    place = table_label(photo.table) or str(_l("a table"))
+    if photo.round is not None:
+        return str(_l("Photo from %(table)s, round %(number)d", table=place, number=photo.round.number))
+    return str(_l("Photo from %(table)s", table=place))
+
+
+def may_see_photo(photo: TablePhoto, participant: Participant | None) -> bool:
+    """A participant sees their own table's photos, and every photo while results are not hidden.
+    (Facilitators see them all; anyone does once the results are public: the view decides that.)"""
+    if participant is None or participant.workshop_id != photo.workshop_id:
+        return False
+    return not participant.workshop.results_hidden or participant.table_id == photo.table_id

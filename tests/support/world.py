@@ -13,6 +13,7 @@ because the template holds the same accounts, tokens and nonces.
 """
 from __future__ import annotations
 
+import io
 import shutil
 import sqlite3
 from contextlib import closing
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_migrate import upgrade
+from PIL import Image
 
 from facilitator import create_app
 from facilitator.config import TestConfig
@@ -28,7 +30,8 @@ from facilitator.models import Participant, Question, Workshop
 from facilitator.services.accounts import create_facilitator
 from facilitator.services.invites import add_member, create_invite
 from facilitator.services.suggestions import submit_suggestion
-from facilitator.services.tables import set_table_count
+from facilitator.services.photos import add_photo
+from facilitator.services.tables import seat, set_role, set_table_count
 from facilitator.services.themes import create_action, create_theme
 from facilitator.services.voting import open_voting
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
@@ -53,6 +56,7 @@ class Side:
     invite_id: int
     invite_token: str
     owner_id: int
+    photo_id: int = 0
     secrets: list[str] = field(default_factory=list)
 
 
@@ -194,9 +198,16 @@ def side_of(workshop: Workshop, owner) -> Side:
                 owner_id=owner.id, secrets=[workshop.title, workshop.place] + [q.text for q in workshop.questions])
 
 
+def small_jpeg() -> bytes:
+    """A photo as a phone sends it, small enough for hundreds of requests."""
+    output = io.BytesIO()
+    Image.new("RGB", (64, 48), (230, 220, 200)).save(output, "JPEG")
+    return output.getvalue()
+
+
 def seed_suggestions(*sides: Side) -> None:
-    """Each workshop's participant sends two suggestions; a theme, an action, an open vote and
-    an invitation complete what the routes act on."""
+    """Each workshop's participant sends two suggestions and photographs the table it hosts; a
+    theme, an action, an open vote and an invitation complete what the routes act on."""
     words = {0: ("Mark the northern ridge trail first", "Paint the blazes orange", "Trail marking theme",
                  "Order orange trail paint"),
              1: ("Spend the ferry money on night departures", "Publish every receipt online",
@@ -213,6 +224,11 @@ def seed_suggestions(*sides: Side) -> None:
         action = create_action(owner, workshop, action_text, "Olga", None, suggestion=first)
         open_voting(owner, question)
         invite = create_invite(owner, workshop)
+        # The participant hosts table 1 and has photographed its cloth.
+        seat(participant, workshop.tables[0])
+        set_role(participant, "host")
+        photo, _ = add_photo(participant, small_jpeg(), f"Cloth of {theme_name}", f"seed-photo-{index}")
+        side.photo_id = photo.id
         side.suggestion_ids = [first.id, second.id]
         side.participant_id = participant.id
         side.theme_id, side.action_id = theme.id, action.id
