@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timezone
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Facilitator, Workshop
-from .services.accounts import create_facilitator, new_password, set_password
+from .models import AccountRole, Facilitator, Workshop
+from .services.accounts import create_facilitator, has_any_facilitator, new_password, set_password
 from .services.minutes import MinutesEdit, save_minutes
 from .services.moderation import merge
 from .services.answers import submit_answer
@@ -116,7 +116,10 @@ def demo_facilitator() -> tuple[Facilitator, str | None]:
     if existing is not None:
         return existing, None
     password = new_password()
-    return create_facilitator(DEMO_EMAIL, DEMO_NAME, password, locale="nb"), password
+    # `make run` loads the demo before anyone could use the set-up page, whose first account is
+    # the administrator: the demo login takes that place, or nobody could invite anyone.
+    role = AccountRole.FACILITATOR if has_any_facilitator() else AccountRole.ADMINISTRATOR
+    return create_facilitator(DEMO_EMAIL, DEMO_NAME, password, locale="nb", role=role), password
 
 
 def reset_demo_password() -> str | None:

@@ -61,3 +61,11 @@ def test_a_fresh_start_prints_the_login_and_a_restart_says_how_to_get_in(runner)
 def test_no_password_is_published():
     for path in [ROOT / "README.md", ROOT / "SECURITY.md", *sorted((ROOT / "deploy").glob("**/*.md"))]:
         assert "demo-facilitator" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_demo_login_of_a_fresh_installation_is_its_administrator(app, runner):
+    # `make run` loads the demo before anyone could use the set-up page: without this, nobody
+    # on a fresh installation could reach the administrator's pages.
+    password = printed_password(runner.invoke(args=["demo"]).output)
+    browser, _ = log_in(app, password)
+    assert browser.get("/admin/").status_code == 200
