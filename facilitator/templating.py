@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 from markupsafe import Markup, escape
-from flask_babel import format_date, format_datetime, format_time, gettext as _
+from flask_babel import format_date, format_datetime, format_decimal, format_time, gettext as _
 
 from .models import utcnow
 from .services.question_kinds import kind_label
@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["short_datetime"] = lambda moment: format_datetime(moment, "short") if moment else ""
     app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.filters["kind_label"] = kind_label
+    # A mean on a scale, in the reader's locale: "3,75" in Norwegian, "3.75" in English.
+    app.jinja_env.filters["format_decimal"] = lambda number: format_decimal(number, format="#,##0.0#")
     # A link to another workshop is shown only to those who may open it.
     app.jinja_env.globals["can_steer"] = can_steer
     app.context_processor(lambda: {"server_now_ms": int(utcnow().timestamp() * 1000), "now": utcnow})

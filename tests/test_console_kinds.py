@@ -65,3 +65,33 @@ def test_a_question_changes_kind_from_its_own_form_and_a_ranking_takes_suggestio
     assert response.status_code == 422
     assert "That question has fewer than 2 suggestions to rank." in response.get_data(as_text=True)
     assert kinds_of(app, workshop.id)[1][1].kind == "scale"
+
+
+def test_the_facilitator_pins_one_question_to_the_panel_at_a_time_and_marks_it_answered(app, facilitator, logged_in):
+    from facilitator.services.participants import join_workshop
+    from facilitator.services.question_kinds import KindSettings, set_question_kind
+    from facilitator.services.suggestions import submit_suggestion
+    from facilitator.models import Suggestion
+    from facilitator.services.qanda import list_panel_questions
+    workshop = make_workshop(app, facilitator.id, questions=["Panel"])
+    with app.app_context():
+        w = db.session.get(Workshop, workshop.id)
+        panel = w.questions[0]
+        set_question_kind(panel, KindSettings("qanda"))
+        panel.is_open = True
+        person = join_workshop(w)
+        first, second = (submit_suggestion(person, panel, text)[0].id for text in ("Hvem betaler?", "Når?"))
+        db.session.commit()
+    board = f"/host/workshops/{workshop.id}/suggestions?question={panel.id}"
+    page = logged_in.get(board).get_data(as_text=True)
+    assert "Mark answered" in page
+    for pinned in (first, second):
+        logged_in.submit(board, f"/host/workshops/{workshop.id}/suggestions/{pinned}/pin")
+    with app.app_context():
+        assert [s.id for s in db.session.scalars(db.select(Suggestion).where(Suggestion.pinned.is_(True)))] == [second]
+    response = logged_in.submit(board, f"/host/workshops/{workshop.id}/suggestions/{second}/answered",
+                                headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Not answered yet" in response.get_data(as_text=True)
+    with app.app_context():
+        items = list_panel_questions(db.session.get(Workshop, workshop.id).questions[0])
+        assert [(i.text, i.pinned, i.answered) for i in items] == [("Hvem betaler?", False, False), ("Når?", False, True)]

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from . import bp, load_question, load_workshop
 from .. import realtime
 from ..extensions import db
-from ..models import Question, Suggestion, SuggestionStatus, Theme, Workshop
+from ..models import Question, QuestionKind, Suggestion, SuggestionStatus, Theme, Workshop
 from ..services import DomainError
 from ..services import moderation, themes, voting
+from ..services.qanda import pin_for_panel
 from ..services.suggestions import add_suggestion_as_facilitator
 from ..services.synthesis.live import possible_duplicates
 from ..services.synthesis.proposals import parse_dropped, parse_granularity, propose
@@ -132,10 +133,14 @@ def suggestion_edit(workshop_id: int, suggestion_id: int):
 
 @bp.post("/workshops/<int:workshop_id>/suggestions/<int:suggestion_id>/<any(pin, unpin):act>")
 def suggestion_pin(workshop_id: int, suggestion_id: int, act: str):
-    """Pin a suggestion to the top of the projector, or unpin it."""
+    """Pin a suggestion to the top of the projector, or unpin it (a question to the panel: the
+    one being answered now, one at a time)."""
     workshop = load_workshop(workshop_id)
     suggestion = load_suggestion(workshop, suggestion_id)
-    moderation.set_pinned(current_user, suggestion, act == "pin")
+    if act == "pin" and suggestion.question.kind == QuestionKind.QANDA:
+        pin_for_panel(current_user, suggestion)
+    else:
+        moderation.set_pinned(current_user, suggestion, act == "pin")
     return finish(workshop, suggestion.question, None, changed=suggestion)
 
 

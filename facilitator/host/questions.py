@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from . import bp, first_error, load_question, load_workshop
+from .moderation import finish, load_suggestion
 from .workshops import console_context
 from .. import realtime
 from ..extensions import db
@@ -11,6 +13,7 @@ from ..forms import NewQuestionForm, QuestionForm, QuestionKindForm
 from ..models import Question, Workshop
 from ..services import DomainError
 from ..services import questions as question_service
+from ..services.qanda import set_answered
 from ..services.question_kinds import KindSettings, prepare_question, ranking_sources
 from ..services.workshops import next_event_seq
 
@@ -117,6 +120,18 @@ def toggle_question(workshop_id: int, question_id: int, action: str):
     workshop = load_workshop(workshop_id)
     question_service.set_question_open(workshop, load_question(workshop, question_id), action == "open")
     return questions_changed(workshop, broadcast=True)
+
+
+@bp.post("/workshops/<int:workshop_id>/suggestions/<int:suggestion_id>/<any(answered, unanswered):act>")
+def panel_question_answered(workshop_id: int, suggestion_id: int, act: str):
+    """Mark a question to the panel answered (it moves down the list and is unpinned), or not yet."""
+    workshop = load_workshop(workshop_id)
+    suggestion = load_suggestion(workshop, suggestion_id)
+    try:
+        set_answered(current_user, suggestion, act == "answered")
+    except DomainError as error:
+        return finish(workshop, suggestion.question, error)
+    return finish(workshop, suggestion.question, None, changed=suggestion)
 
 
 def questions_changed(workshop: Workshop, error: str | None = None, *, broadcast: bool = False,

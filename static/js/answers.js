@@ -1,0 +1,178 @@
+/* The phone's outbox for answers (multiple choice, scale, ranking): an answer is kept on the phone
+ * until the server has stored it.
+ *
+ * One answer per question waits at a time: a newer answer to the same question replaces the one
+ * not sent yet (the server keeps only the current answer anyway). Each send has an id made here;
+ * a retry repeats it, so the server stores it once. Unsent answers survive a reload (localStorage)
+ * and are retried with backoff while the network or the server is away; the status says
+ * "sending", then "not sent yet" while retrying, and "saved" only once the server answered.
+ * A refusal (a closed question, a bad choice) comes back as the form with why; it is not retried.
+ * Without JavaScript the same form posts normally. The texts come from the page (_outbox.html). */
+(function () {
+  "use strict";
+  var held = document.querySelector("[data-outbox-held]");
+  if (!held || !window.fetch || !window.localStorage || !window.DOMParser) return;
+  var KEY = "facilitator-answers:" + held.dataset.outboxCode;
+  var canSend = !!document.getElementById("phone-panel");
+  var timers = {};
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
+  }
+  function save(items) {
+    try { localStorage.setItem(KEY, JSON.stringify(items)); } catch (e) { /* private mode: memory only */ }
+  }
+  function put(item) { var items = load(); items[item.questionId] = item; save(items); }
+  function drop(item) {
+    var items = load();
+    // Only this send: a newer answer to the same question may have replaced it meanwhile.
+    if (items[item.questionId] && items[item.questionId].id === item.id) delete items[item.questionId];
+    save(items);
+  }
+  function current(item) { var found = load()[item.questionId]; return found && found.id === item.id ? found : null; }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function text(name) { return held.dataset["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || name; }
+
+  // The status line stays in the page (a live region); only its words change.
+  function announce(questionId, words) {
+    var region = document.getElementById("q-" + questionId + "-answer-status");
+    if (!region) return;
+    var span = document.createElement("span");
+    span.className = "pending";
+    span.textContent = words;
+    region.replaceChildren(span);
+  }
+  // A page drawn by the server shows the stored answer; an answer still on its way is what the
+  // person chose last, so the form shows that one.
+  function restore(item) {
+    var form = document.querySelector('form[data-answer-outbox="' + item.questionId + '"]');
+    if (!form) return;
+    var chosen = function (name, value) {
+      return item.fields.some(function (pair) { return pair[0] === name && pair[1] === value; });
+    };
+    form.querySelectorAll("input, select").forEach(function (input) {
+      if (input.type === "radio" || input.type === "checkbox") input.checked = chosen(input.name, input.value);
+      else if (input.tagName === "SELECT" || input.type === "text") {
+        var pair = item.fields.filter(function (p) { return p[0] === input.name; })[0];
+        input.value = pair ? pair[1] : "";
+      }
+    });
+  }
+  function showPending() {
+    var items = load();
+    Object.keys(items).forEach(function (id) { restore(items[id]); announce(id, text(items[id].state)); });
+  }
+
+  function csrfToken() {
+    var field = document.querySelector('input[name="csrf_token"]');
+    return field ? field.value : "";
+  }
+
+  // The server's answer block replaces the old one: the choices as stored, the status, the results.
+  function replaceBlock(item, html) {
+    var block = new DOMParser().parseFromString(html, "text/html").getElementById("q-" + item.questionId + "-answer");
+    var here = document.getElementById("q-" + item.questionId + "-answer");
+    if (!block || !here) return;
+    var fresh = document.importNode(block, true);
+    here.replaceWith(fresh);
+    enhanceRankings(fresh);
+  }
+
+  function send(item) {
+    if (!canSend) return;
+    clearTimeout(timers[item.questionId]);
+    item.state = "sending";
+    put(item);
+    announce(item.questionId, text("sending"));
+    var body = new FormData();
+    item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    body.append("csrf_token", csrfToken());
+    body.append("client_id", item.id);
+    fetch(item.url, { method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        if (response.status === 408 || response.status === 429 || response.status >= 500) {
+          return retryLater(item, response.headers.get("Retry-After"));
+        }
+        return response.text().then(function (html) {
+          if (!current(item)) return;  // a newer answer was sent meanwhile: it has the last word
+          drop(item);
+          if (response.redirected) { announce(item.questionId, text("closed")); return; }
+          replaceBlock(item, html);
+        });
+      })
+      .catch(function () { retryLater(item, null); });
+  }
+
+  function retryLater(item, retryAfter) {
+    var found = current(item);
+    if (!found) return;
+    found.attempts = (found.attempts || 0) + 1;
+    found.state = "retrying";
+    put(found);
+    announce(found.questionId, text("retrying"));
+    var wait = retryAfter ? Number(retryAfter) * 1000 : Math.min(60000, 1000 * Math.pow(2, found.attempts));
+    timers[found.questionId] = setTimeout(function () { send(found); }, wait + Math.random() * 500);
+  }
+
+  function sendPending() {
+    var items = load();
+    Object.keys(items).forEach(function (id) { send(items[id]); });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-answer-outbox]")) return;
+    event.preventDefault();
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token" && name !== "client_id") fields.push([name, value]);
+    });
+    send({ id: newId(), url: form.action, questionId: form.dataset.answerOutbox, fields: fields, state: "sending" });
+  });
+
+  // Ranking by moving: each option gets "move up" and "move down" buttons (touch and keyboard);
+  // moving renumbers every place, so the numbers the form sends follow the order on screen.
+  function renumber(fieldset) {
+    fieldset.querySelectorAll(".rank-row select").forEach(function (select, index) { select.value = String(index + 1); });
+  }
+  function move(row, direction) {
+    var other = direction < 0 ? row.previousElementSibling : row.nextElementSibling;
+    if (!other || !other.classList.contains("rank-row")) return;
+    if (direction < 0) other.before(row); else other.after(row);
+    renumber(row.parentElement);
+    row.querySelector(direction < 0 ? "[data-move=up]" : "[data-move=down]").focus();
+  }
+  function enhanceRankings(root) {
+    root.querySelectorAll("[data-ranking]:not([data-enhanced])").forEach(function (fieldset) {
+      fieldset.setAttribute("data-enhanced", "");
+      fieldset.querySelectorAll(".rank-row").forEach(function (row) {
+        var label = row.querySelector("label").textContent.trim();
+        [["up", -1, "▲"], ["down", 1, "▼"]].forEach(function (spec) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "button small move";
+          button.dataset.move = spec[0];
+          button.textContent = spec[2];
+          button.setAttribute("aria-label", fieldset.dataset["msg" + (spec[0] === "up" ? "Up" : "Down")] + ": " + label);
+          button.addEventListener("click", function () { move(row, spec[1]); });
+          row.append(button);
+        });
+      });
+    });
+  }
+
+  document.body.addEventListener("htmx:afterSwap", function (event) { enhanceRankings(event.target); });
+  document.body.addEventListener("htmx:afterSwap", showPending);
+  window.addEventListener("online", sendPending);
+  document.addEventListener("facilitator:reconnected", sendPending);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) sendPending(); });
+  enhanceRankings(document);
+  showPending();
+  sendPending();
+})();

@@ -1,0 +1,188 @@
+"""Every kind of question in Chromium: the facilitator prepares them in the console, three phones
+answer (one with JavaScript, one without, one offline and then online), the projector shows each
+result without a reload, and axe-core finds nothing on the new page states.
+Screenshots at 390×844 (phone) and 1920×1080 (projector) land in tests/artifacts/test_question_kinds."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import PHONE, PROJECTOR
+from .test_accessibility import Report, create_workshop, join, set_up_facilitator, wait_online
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+KINDS = [
+    ("Hvilket tiltak vil du at servicetorga starter med?", {"kind": "choice", "options": "Lengre åpningstid\nDigital hjelp\nFelles skranke", "allow_other": True}),
+    ("Hvor nyttig var kvelden for deg?", {"kind": "scale", "scale": "1-5", "low_label": "Ikke nyttig", "high_label": "Svært nyttig"}),
+    ("Ranger tiltakene", {"kind": "ranking", "options": "Buss\nSykkel\nGange"}),
+    ("Spørsmål til panelet", {"kind": "qanda"}),
+]
+
+
+def add_question(console, text: str, settings: dict) -> None:
+    """Add a question of a kind from the console's form (htmx swaps the console)."""
+    form = console.locator("form.add-question")
+    form.locator("textarea[name=text]").fill(text)
+    form.locator("details.new-question-kind summary").click()
+    form.locator("select[name=kind]").select_option(settings["kind"])
+    if "options" in settings:
+        form.locator("textarea[name=options]").fill(settings["options"])
+    if settings.get("allow_other"):
+        form.locator("input[name=allow_other]").check()
+    if "scale" in settings:
+        form.locator("select[name=scale]").select_option(settings["scale"])
+        form.locator("input[name=low_label]").fill(settings["low_label"])
+        form.locator("input[name=high_label]").fill(settings["high_label"])
+    form.locator("button[type=submit]").click()
+    console.locator(".question-list .q-text", has_text=text).wait_for()
+
+
+def question_item(console, text: str):
+    return console.locator(".question-list > li", has=console.locator(".q-text", has_text=text))
+
+
+def show(console, text: str) -> None:
+    item = question_item(console, text)
+    item.locator("button", has_text="Show on projector").click()
+    question_item(console, text).locator(".badge.on-screen").wait_for()
+
+
+@pytest.fixture(scope="module")
+def room(chromium, live_server):
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    console = context.new_page()
+    set_up_facilitator(console, live_server.url)
+    workshop = create_workshop(console, live_server.url, "Regionalt seminar", ["Hva bør servicetorget gjøre?"],
+                               language="nb")
+    for text, settings in KINDS:
+        add_question(console, text, settings)
+    projector = context.new_page()
+    projector.set_viewport_size(PROJECTOR["viewport"])
+    projector.goto(f"{live_server.url}/projector/{workshop.code}")
+    wait_online(projector)
+    yield console, projector, workshop
+    context.close()
+
+
+def phone_page(chromium, live_server, code, **options):
+    page = chromium.new_context(**PHONE, locale="nb-NO", bypass_csp=True, **options).new_page()
+    join(page, live_server.url, code)
+    return page
+
+
+def answer_block(phone, text: str):
+    return phone.locator(".phone-question", has=phone.locator(".q-text", has_text=text))
+
+
+def test_three_phones_answer_a_poll_and_the_projector_follows(chromium, live_server, room, shots):
+    console, projector, workshop = room
+    poll = KINDS[0][0]
+    show(console, poll)
+    projector.locator("[data-testid=choice-chart]").wait_for()
+    report = Report()
+
+    # With JavaScript: the answer is saved and says so; the bars move on the wall without a reload.
+    phone = phone_page(chromium, live_server, workshop.code)
+    wait_online(phone)
+    block = answer_block(phone, poll)
+    block.locator("label.choice-option", has_text="Digital hjelp").click()
+    assert block.locator("label.choice-option").first.bounding_box()["height"] >= 44
+    block.locator("button[type=submit]").click()
+    phone.locator(".phone-results [data-testid=choice-chart]").wait_for()
+    assert "Lagret" in block.locator("[data-send-status]").inner_text()
+    projector.wait_for_function("() => document.querySelector('#stage').innerText.includes('1 · 100 %')")
+    shots(phone, "phone-choice-answered")
+    report.check(phone, "phone, multiple choice answered")
+
+    # Without JavaScript: a plain form post and a redirect.
+    plain = phone_page(chromium, live_server, workshop.code, java_script_enabled=False)
+    block = answer_block(plain, poll)
+    block.locator("label.choice-option", has_text="Annet").click()
+    block.locator("input[name=other_text]").fill("Buss til servicetorget")
+    block.locator("button[type=submit]").click()
+    plain.wait_for_selector(".flash")
+    projector.wait_for_function("() => document.querySelector('#stage').innerText.includes('2 personer har svart')")
+
+    # Offline: the answer waits on the phone, says so honestly, and goes when the network is back.
+    offline = phone_page(chromium, live_server, workshop.code)
+    wait_online(offline)
+    offline.context.set_offline(True)
+    block = answer_block(offline, poll)
+    block.locator("label.choice-option", has_text="Digital hjelp").click()
+    block.locator("button[type=submit]").click()
+    offline.wait_for_function("() => /Ikke sendt ennå|trying again|prøver/i.test("
+                              "document.querySelector('[data-answer-for] [data-send-status]').innerText)")
+    shots(offline, "phone-choice-offline")
+    offline.context.set_offline(False)
+    offline.evaluate("() => window.dispatchEvent(new Event('online'))")
+    offline.locator(".phone-results").wait_for(timeout=20000)
+    projector.wait_for_function("() => document.querySelector('#stage').innerText.includes('3 personer har svart')")
+    assert "2 · 67 %" in projector.locator("#stage").inner_text()
+    shots(projector, "projector-choice")
+    report.check(projector, "projector, multiple choice", schemes=("dark",))
+    report.assert_clean()
+
+
+def test_scale_ranking_and_questions_to_the_panel_on_phone_and_projector(chromium, live_server, room, shots):
+    console, projector, workshop = room
+    report = Report()
+    scale, ranking, panel = (text for text, _settings in KINDS[1:])
+    phone = phone_page(chromium, live_server, workshop.code)
+    wait_online(phone)
+
+    show(console, scale)
+    phone.reload()
+    block = answer_block(phone, scale)
+    block.locator(".scale-point", has_text="4").click()
+    block.locator("button[type=submit]").click()
+    phone.locator(".phone-results [data-testid=scale-chart]").wait_for()
+    projector.wait_for_function("() => document.querySelector('#stage').innerText.includes('1 person har svart')")
+    shots(phone, "phone-scale")
+    shots(projector, "projector-scale")
+    report.check(phone, "phone, scale answered")
+
+    show(console, ranking)
+    phone.reload()
+    block = answer_block(phone, ranking)
+    # Moving an option (by touch or keyboard) renumbers the places in the order shown.
+    block.locator(".rank-row").first.locator("[data-move=down]").click()
+    assert block.locator(".rank-row label").first.inner_text() == "Sykkel"
+    assert [s.input_value() for s in block.locator("select").all()] == ["1", "2", "3"]
+    phone.keyboard.press("Enter")  # the focus stayed on the moved option's button: it moves again
+    assert block.locator(".rank-row label").nth(2).inner_text() == "Buss"
+    selects = block.locator("select")
+    for index, place in enumerate(("2", "1", "1")):
+        selects.nth(index).select_option(place)
+    block.locator("button[type=submit]").click()
+    block.locator("[data-send-error]").wait_for()
+    assert selects.nth(2).input_value() == "1", "the refused choices stay"
+    selects.nth(2).select_option("3")
+    block.locator("button[type=submit]").click()
+    phone.locator(".phone-results [data-testid=ranking-chart]").wait_for()
+    projector.wait_for_function("() => document.querySelector('#stage').innerText.includes('Sykkel')")
+    shots(phone, "phone-ranking")
+    shots(projector, "projector-ranking")
+    report.check(phone, "phone, ranking answered")
+
+    show(console, panel)
+    phone.reload()
+    block = answer_block(phone, panel)
+    block.locator("textarea").fill("Når kommer bussen til bygda?")
+    block.locator(".compose button[type=submit]").click()
+    other = phone_page(chromium, live_server, workshop.code, java_script_enabled=False)
+    other_block = answer_block(other, panel)
+    other_block.locator("textarea").fill("Hvem betaler for skranken?")
+    other_block.locator(".compose button[type=submit]").click()
+    other.wait_for_selector(".flash")
+    answer_block(other, panel).locator(".panel-question", has_text="Når kommer bussen").locator("button").click()
+    projector.wait_for_function("() => document.querySelector('#stage').innerText.includes('▲ 1')")
+    phone.reload()
+    shots(phone, "phone-qanda")
+    shots(projector, "projector-qanda")
+    report.check(phone, "phone, questions to the panel")
+    report.check(projector, "projector, questions to the panel", schemes=("dark",))
+    console.reload()
+    assert re.search(r"Svar: 1 av \d+|Answers: 1 of \d+", console.locator("#questions").inner_text())
+    report.assert_clean()
