@@ -95,6 +95,10 @@ ROUTES = {
     "host.add_question": FACILITATOR,
     "host.edit_question": FACILITATOR,
     "host.change_question_kind": FACILITATOR,
+    "host.panel_question_answered": FACILITATOR,
+    # A phone's answer to a multiple-choice question, and its upvote of a question to the panel.
+    "answering.answer": PARTICIPANT,
+    "answering.upvote": PARTICIPANT,
     "host.move_question": FACILITATOR,
     "host.delete_question": FACILITATOR,
     "host.show_question": FACILITATOR,
@@ -170,6 +174,8 @@ FORMS = {
     "participant.choose_language": {"locale": "nb"},
     "participant.suggest": {"text": "A fresh idea from the matrix", "client_id": "matrix-1"},
     "participant.vote": {"dots": "1"},
+    "answering.answer": {"option": "{choice_option}", "client_id": "matrix-answer-1"},
+    "answering.upvote": {"up": "1"},
     "participant.change_table": {"table": "1"},
     "photos.upload": {"photo": "{photo_file}", "caption": "The matrix's cloth", "client_id": "matrix-photo-1"},
     "host.new_workshop": {"title": "Matrix workshop", "language": "en", "questions": "One?\nTwo?"},
@@ -285,8 +291,16 @@ def object_ids(world: World, side) -> dict:
             "number": 1, "token": world.ours.invite_token, "photo_id": side.photo_id, "filename": "favicon.svg", "invitation_id": 1}
 
 
+# Routes that act on an object of a kind of its own: the id comes from that object instead.
+KIND_OBJECTS = {"answering.answer": {"question_id": "choice_question_id"},
+                "answering.upvote": {"suggestion_id": "panel_suggestion_id"},
+                "host.panel_question_answered": {"suggestion_id": "panel_suggestion_id"}}
+
+
 def build_url(world: World, case: Case, side=None) -> str:
     values = object_ids(world, side or world.ours)
+    values |= {name: getattr(side or world.ours, attribute)
+               for name, attribute in KIND_OBJECTS.get(case.endpoint, {}).items()}
     rule = next(r for r in world.app.url_map.iter_rules(case.endpoint))
     missing = rule.arguments - set(values) - {name for name, _ in case.options}
     assert not missing, f"{case.endpoint}: give the test a real value for {sorted(missing)} in object_ids()"
@@ -297,6 +311,7 @@ def build_url(world: World, case: Case, side=None) -> str:
 def form_for(world: World, endpoint: str, side=None) -> dict:
     side = side or world.ours
     values = {"code": world.ours.code, "question": side.question_ids[0], "theme": side.theme_id,
+              "choice_option": side.choice_option_id,
               "second_suggestion": side.suggestion_ids[1], "co_facilitator": world.facilitator_ids["co_facilitator"]}
     form = {name: value.format(**values) for name, value in FORMS.get(endpoint, {}).items()
             if value not in ("{workshop_file}", "{photo_file}")}

@@ -31,6 +31,7 @@ from facilitator.services.accounts import create_facilitator
 from facilitator.services.invites import add_member, create_invite
 from facilitator.services.suggestions import submit_suggestion
 from facilitator.services.photos import add_photo
+from facilitator.services.question_kinds import KindSettings, set_question_kind
 from facilitator.services.tables import seat, set_role, set_table_count
 from facilitator.services.themes import create_action, create_theme
 from facilitator.services.voting import open_voting
@@ -57,6 +58,10 @@ class Side:
     invite_token: str
     owner_id: int
     photo_id: int = 0
+    # A multiple-choice question (and one of its options) and a question to the panel.
+    choice_question_id: int = 0
+    choice_option_id: int = 0
+    panel_suggestion_id: int = 0
     secrets: list[str] = field(default_factory=list)
 
 
@@ -177,14 +182,20 @@ def build_workshops():
                                role="administrator")
     ours = create_workshop(owner, WorkshopDetails(title="Aurora trail seminar", language="en",
                                                   place="Nordlys hut"),
-                           ["Which trail should we mark first?", "Where should the new hut stand?"])
+                           ["Which trail should we mark first?", "Where should the new hut stand?",
+                            "Which trail map do you prefer?", "Questions for the ranger"])
     add_member(ours, co)
     theirs = create_workshop(other, WorkshopDetails(title="Borealis budget meeting", language="en",
                                                     place="Town hall"),
-                             ["How should the ferry money be spent?", "Who audits the budget?"])
+                             ["How should the ferry money be spent?", "Who audits the budget?",
+                              "Which ferry timetable do you prefer?", "Questions for the mayor"])
     for workshop, actor in ((ours, owner), (theirs, other)):
         set_table_count(actor, workshop, 2)
         change_status(workshop, "live")
+        _text, _hut, choice, panel = workshop.questions
+        set_question_kind(choice, KindSettings("choice", ["Paper map", "Phone map"]))
+        set_question_kind(panel, KindSettings("qanda"))
+        choice.is_open = panel.is_open = True
     db.session.commit()
     people = {"owner": owner.email, "co_facilitator": co.email, "other_facilitator": other.email,
               "administrator": admin.email}
@@ -229,6 +240,11 @@ def seed_suggestions(*sides: Side) -> None:
         set_role(participant, "host")
         photo, _ = add_photo(participant, small_jpeg(), f"Cloth of {theme_name}", f"seed-photo-{index}")
         side.photo_id = photo.id
+        choice, panel = (db.session.get(Question, question_id) for question_id in side.question_ids[2:4])
+        asked, _ = submit_suggestion(participant, panel, f"Who pays for {theme_name}?", f"seed-{index}-panel")
+        side.choice_question_id, side.choice_option_id = choice.id, choice.options[0].id
+        side.panel_suggestion_id = asked.id
+        side.secrets.append(asked.text)
         side.suggestion_ids = [first.id, second.id]
         side.participant_id = participant.id
         side.theme_id, side.action_id = theme.id, action.id
