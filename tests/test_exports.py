@@ -567,7 +567,7 @@ def test_editor_saves_the_choices_and_previews_live(app, logged_in, facilitator)
     assert minutes.revision == 2 and minutes.opening_text == "Ny innledning om Ål"
     assert minutes.options == MinutesOptions(program=False, per_table=False, hidden=False, votes=True,
                                              themes=False, actions=True, facilitators=False,
-                                             participant_count=False)
+                                             participant_count=False, photos=False)
 
 
 def test_preview_button_works_without_javascript(app, logged_in, facilitator):

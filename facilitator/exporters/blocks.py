@@ -1,6 +1,7 @@
 """The blocks an outline is made of; each document format maps them to its own markup."""
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -70,6 +71,23 @@ class Chart:
     @property
     def svg(self) -> Markup:
         return bar_chart_svg(self.chart)
+
+
+@dataclass
+class Photo:
+    """A table's photo (JPEG scaled for documents): an image in HTML, PDF, DOCX and ODT, a line in
+    Markdown; ``alt`` stands for it where it cannot be seen."""
+    image: bytes
+    width: int
+    height: int
+    alt: str
+    caption: str = ""
+    kind: str = "photo"
+
+    @property
+    def data_uri(self) -> str:
+        # Inline: the PDF renderer fetches nothing, and a saved HTML page keeps its photos.
+        return "data:image/jpeg;base64," + base64.b64encode(self.image).decode("ascii")
 
 
 @dataclass

@@ -32,6 +32,14 @@ COLUMN_WIDTHS_CM = (8.0, 4.2, 2.8, 2.0)
 TEXT_WIDTH_CM = 17.0
 # A chart across most of the text's width: its 600 units are 15 cm on paper.
 CHART_WIDTH_CM = 15.0
+# A photo across the text's width, a portrait one no taller than this (it stays on one page).
+PHOTO_MAX_HEIGHT_CM = 16.0
+
+
+def photo_size_cm(width: int, height: int, max_width: float, max_height: float) -> tuple[float, float]:
+    """The photo scaled to the page: the whole text width, unless that makes it too tall."""
+    scale = min(max_width / width, max_height / height)
+    return width * scale, height * scale
 
 
 def language_tag(language: str) -> str:
@@ -188,6 +196,18 @@ class DocxWriter:
         properties = run._r.xpath(".//wp:docPr")[0]
         properties.set("descr", block.chart.description)
         properties.set("title", block.chart.title)
+
+    def add_photo(self, block) -> None:
+        """The photo in its own paragraph, scaled to the page, its caption or place as alt text."""
+        paragraph = self.add_styled("", "Normal")
+        width, _height = photo_size_cm(block.width, block.height, TEXT_WIDTH_CM, PHOTO_MAX_HEIGHT_CM)
+        run = paragraph.add_run()
+        run.add_picture(io.BytesIO(block.image), width=Cm(width))
+        properties = run._r.xpath(".//wp:docPr")[0]
+        properties.set("descr", block.alt)
+        if block.caption:
+            caption = self.add_styled("", "Normal")
+            caption.add_run(block.caption).italic = True
 
     def abstract_num_of(self, style) -> int | None:
         numbering = self.doc.part.numbering_part.numbering_definitions._numbering

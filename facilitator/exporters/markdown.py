@@ -6,6 +6,7 @@ import re
 from flask_babel import force_locale
 
 from .outline import Facts, Heading, ItemList, Paragraph, Table, build_outline, flatten
+from .photos_outline import photo_line
 from ..services.minutes import Minutes
 
 # Characters that can start or change Markdown structure when typed by a participant.
@@ -87,5 +88,11 @@ def render_chart(block) -> list[str]:
     return []
 
 
+def render_photo(block) -> list[str]:
+    # No pictures in a text file: a line says what the photo shows and where it was taken.
+    return [f"*{escape_inline(photo_line(block))}*"]
+
+
 RENDER = {"facts": render_facts, "heading": render_heading, "paragraph": render_paragraph,
-          "list": render_list, "table": render_table, "chart": render_chart}
+          "list": render_list, "table": render_table, "chart": render_chart,
+          "photo": render_photo}

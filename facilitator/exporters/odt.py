@@ -25,7 +25,7 @@ from odf.text import (
 )
 
 from . import labels
-from .docx import language_tag
+from .docx import PHOTO_MAX_HEIGHT_CM, language_tag, photo_size_cm
 from .outline import build_outline, flatten
 from ..charts import WIDTH, bar_chart_png, bar_chart_svg
 from ..services.minutes import Minutes
@@ -53,6 +53,7 @@ class OdtWriter:
         self.doc = OpenDocumentText()
         self.styles: dict[str, Style] = {}
         self.charts = 0
+        self.photos = 0
 
     def write(self) -> bytes:
         with force_locale(self.minutes.language):
@@ -244,6 +245,22 @@ class OdtWriter:
         paragraph = P(stylename=self.styles["Standard"])
         paragraph.addElement(frame)
         self.doc.text.addElement(paragraph)
+
+    def add_photo(self, block) -> None:
+        """The photo embedded, scaled to the page, its caption or place as the frame's description."""
+        self.photos += 1
+        width, height = photo_size_cm(block.width, block.height, TEXT_WIDTH_CM, PHOTO_MAX_HEIGHT_CM)
+        frame = Frame(anchortype="as-char", width=f"{width:.2f}cm", height=f"{height:.2f}cm",
+                      name=f"Photo {self.photos}")
+        href = self.doc.addPicture(f"Pictures/photo-{self.photos}.jpg", "image/jpeg", block.image)
+        frame.addElement(Image(href=href, type="simple", show="embed", actuate="onLoad"))
+        frame.addElement(SvgTitle(text=block.alt))
+        frame.addElement(Desc(text=block.alt))
+        paragraph = P(stylename=self.styles["Standard"])
+        paragraph.addElement(frame)
+        self.doc.text.addElement(paragraph)
+        if block.caption:
+            self.doc.text.addElement(self.text(P(stylename=self.styles["Standard"]), block.caption))
 
     def table_row(self, values: list[str], style: str) -> TableRow:
         row = TableRow()

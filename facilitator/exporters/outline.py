@@ -15,6 +15,7 @@ from flask_babel import gettext as _, ngettext
 
 from . import format_when, labels
 from .blocks import Entry, Facts, Heading, ItemList, Outline, Paragraph, Section, Table
+from .photos_outline import loose_photo_section, question_photo_blocks
 from .kinds_outline import kind_blocks
 from ..services.minutes import Minutes, MinutesItem, MinutesQuestion
 
@@ -30,6 +31,7 @@ def build_outline(minutes: Minutes) -> Outline:
         blocks.append(Section("program", [Heading(label["program"], 1), *paragraphs(minutes.program)]))
     for question in minutes.questions:
         blocks.append(Section("question", question_blocks(minutes, question, label)))
+    blocks += loose_photo_section(minutes)
     if minutes.options.actions and minutes.actions:
         blocks.append(Section("actions", [Heading(label["action_plan"], 1), action_table(minutes, label)]))
     blocks += paragraphs(minutes.closing_text)
@@ -61,6 +63,7 @@ def question_blocks(minutes: Minutes, question: MinutesQuestion, label: dict[str
         blocks += kind_blocks(minutes, question)
     else:
         blocks += suggestion_blocks(minutes, question, label)
+    blocks += question_photo_blocks(minutes, question)
     if minutes.options.hidden:
         kept_back = [item for item in question.items if item.status in HIDDEN_STATUSES]
         if kept_back:

@@ -25,6 +25,7 @@ from .docx import language_tag
 from .tabular_kinds import SUMMARY_WIDTHS, answer_value, summary_header, summary_rows
 from ..services.minutes import Minutes, MinutesItem
 from ..services.minutes_kinds import MinutesAnswer
+from ..services.minutes_photos import MinutesPhoto
 
 # Full-width forms too: some spreadsheet locales read them as the ASCII ones.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -44,7 +45,7 @@ def status_name(status: str, answered: bool = False) -> str:
     return names.get(status, status)
 
 
-def table_value(item: MinutesItem | MinutesAnswer) -> int | str | None:
+def table_value(item: MinutesItem | MinutesAnswer | MinutesPhoto) -> int | str | None:
     if item.table is None:
         return None
     return f"{item.table} · {item.table_name}" if item.table_name else item.table
@@ -70,6 +71,19 @@ def rows(minutes: Minutes) -> list[list]:
             status = answer.other_status if answer.other_text else "visible"
             out.append([question.text, table_value(answer), None, answer_value(question, answer), "",
                         status_name(status), None, "", "", local_time(answer.updated_at, zone)])
+    return out + photo_rows(minutes, zone)
+
+
+def photo_rows(minutes: Minutes, zone) -> list[list]:
+    """A row per photo (whatever the minutes' options): its question, table, round and caption; the
+    'original text' column says what the stored picture is."""
+    questions = {question.number: question.text for question in minutes.questions}
+    out = []
+    for photo in minutes.photos:
+        stored = _("JPEG photo, %(width)d × %(height)d px, %(size)d kB", width=photo.width,
+                   height=photo.height, size=max(round(photo.stored_bytes / 1024), 1))
+        out.append([questions.get(photo.question, ""), table_value(photo), photo.round, photo.caption, stored,
+                    _("photo"), None, "", "", local_time(photo.created_at, zone)])
     return out
 
 

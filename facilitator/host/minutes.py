@@ -32,6 +32,7 @@ OPTION_LABELS = {
     "facilitators": _l("The facilitators' names"),
     "participant_count": _l("The number of participants"),
     "harvest": _l("A harvest per theme: the suggestion that best represents it, and its count of suggestions and dots"),
+    "photos": _l("The tables' photos, under their table and round"),
 }
 
 

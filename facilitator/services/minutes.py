@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from . import DomainError
 from .minutes_kinds import MinutesAnswer, compile_answers, kind_results
+from .minutes_photos import MinutesPhoto, compile_photos
 from .participants import count_participants
 from .text import clean_text
 from ..extensions import db
@@ -39,6 +40,7 @@ class MinutesOptions:
     facilitators: bool = False
     participant_count: bool = True
     harvest: bool = False
+    photos: bool = True
 
     @classmethod
     def from_json(cls, text: str | None) -> "MinutesOptions":
@@ -136,6 +138,8 @@ class Minutes:
     actions: list[MinutesAction] = field(default_factory=list)
     facilitators: list[str] = field(default_factory=list)
     rounds: int = 0
+    # The tables' photos (every one: the spreadsheets list them whatever the options say).
+    photos: list[MinutesPhoto] = field(default_factory=list)
     options: MinutesOptions = field(default_factory=MinutesOptions)
     revision: int = 0
     compiled_at: datetime = field(default_factory=utcnow)
@@ -226,6 +230,7 @@ def compile_minutes(workshop: Workshop) -> Minutes:
         tables=[MinutesTable(t.number, t.name, t.question.text if t.question else "")
                 for t in workshop.tables],
         actions=compile_actions(workshop), rounds=len([r for r in workshop.rounds if r.started_at]),
+        photos=compile_photos(workshop, with_images=edit.options.photos),
         facilitators=[m.facilitator.name for m in sorted(
             workshop.members, key=lambda m: (m.role != "owner", m.added_at))])
 
