@@ -69,6 +69,7 @@ def event_label(event) -> str:
         "plan_next": _("Planned the next meeting"),
         "answered": _("Marked a question to the panel answered"),
         "unanswered": _("Marked a question to the panel not answered yet"),
+        "other_visible": _("Showed an “other” answer"), "other_hidden": _("Hid an “other” answer"),
         "planned_from": _("Planned this meeting from the previous one, with its team and open actions"),
     }
     label = labels.get(event.action, event.action)

@@ -96,6 +96,7 @@ ROUTES = {
     "host.edit_question": FACILITATOR,
     "host.change_question_kind": FACILITATOR,
     "host.panel_question_answered": FACILITATOR,
+    "host.other_answer_status": FACILITATOR,
     # A phone's answer to a multiple-choice question, and its upvote of a question to the panel.
     "answering.answer": PARTICIPANT,
     "answering.upvote": PARTICIPANT,
@@ -294,7 +295,8 @@ def object_ids(world: World, side) -> dict:
 # Routes that act on an object of a kind of its own: the id comes from that object instead.
 KIND_OBJECTS = {"answering.answer": {"question_id": "choice_question_id"},
                 "answering.upvote": {"suggestion_id": "panel_suggestion_id"},
-                "host.panel_question_answered": {"suggestion_id": "panel_suggestion_id"}}
+                "host.panel_question_answered": {"suggestion_id": "panel_suggestion_id"},
+                "host.other_answer_status": {"answer_id": "answer_id"}}
 
 
 def build_url(world: World, case: Case, side=None) -> str:

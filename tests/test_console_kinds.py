@@ -95,3 +95,37 @@ def test_the_facilitator_pins_one_question_to_the_panel_at_a_time_and_marks_it_a
     with app.app_context():
         items = list_panel_questions(db.session.get(Workshop, workshop.id).questions[0])
         assert [(i.text, i.pinned, i.answered) for i in items] == [("Hvem betaler?", False, False), ("Når?", False, True)]
+
+
+def test_other_answers_are_moderated_like_suggestions(app, facilitator, logged_in):
+    from facilitator.services.answer_results import choice_results
+    from facilitator.services.answers import submit_answer
+    from facilitator.services.participants import join_workshop
+    from facilitator.services.question_kinds import KindSettings, set_question_kind
+    workshop = make_workshop(app, facilitator.id, questions=["Hvilket tiltak?"])
+    with app.app_context():
+        w = db.session.get(Workshop, workshop.id)
+        w.moderation = "pre"
+        question = w.questions[0]
+        set_question_kind(question, KindSettings("choice", ["Buss", "Bil"], allow_other=True))
+        question.is_open = True
+        answer, _ = submit_answer(join_workshop(w), question, {}, other_text="Ferje")
+        db.session.commit()
+        answer_id, question_id = answer.id, question.id
+        assert choice_results(question).other_texts == [] and choice_results(question).options[-1].count == 1
+
+    def other_texts():
+        with app.app_context():
+            return choice_results(db.session.get(Workshop, workshop.id).questions[0]).other_texts
+
+    board = f"/host/workshops/{workshop.id}/suggestions?question={question_id}"
+    page = logged_in.get(board).get_data(as_text=True)
+    assert "Ferje" in page and "Waiting for approval" in page
+    logged_in.submit(board, f"/host/workshops/{workshop.id}/answers/{answer_id}/show")
+    assert other_texts() == ["Ferje"]
+    response = logged_in.submit(board, f"/host/workshops/{workshop.id}/answers/{answer_id}/hide",
+                                headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Show again" in response.get_data(as_text=True)
+    assert other_texts() == []
+    other = make_workshop(app, facilitator.id, questions=["Annet?"])
+    assert logged_in.submit(board, f"/host/workshops/{other.id}/answers/{answer_id}/show").status_code == 404

@@ -56,6 +56,7 @@ def test_every_new_state_speaks_through_the_catalog(pseudo_app):  # noqa: F811 -
         facilitator.client.post(f"{console}/questions/{question_id}/show", data={"csrf_token": csrf_from(page)})
         pages[f"stage {question_id}"] = facilitator.get(f"/projector/{code}/stage")
     pages["board"] = facilitator.get(f"{console}/suggestions?question={question_ids[3]}")
+    pages["board with other answers"] = facilitator.get(f"{console}/suggestions?question={question_ids[0]}")
     phone = pseudo_app.test_client()
     join(phone, type("W", (), {"join_code": code})())
     page = phone.get(f"/j/{code}").get_data(as_text=True)

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Question, QuestionKind, Suggestion, SuggestionStatus, Theme, Workshop
 from ..services import DomainError
 from ..services import moderation, themes, voting
+from ..services.answers import other_answers
 from ..services.qanda import pin_for_panel
 from ..services.suggestions import add_suggestion_as_facilitator
 from ..services.synthesis.live import possible_duplicates
@@ -88,6 +89,7 @@ def board_context(workshop: Workshop, question: Question) -> dict:
         "columns": [(None, [s for s in visible if s.theme_id is None])] +
                    [(t, [s for s in visible if s.theme_id == t.id]) for t in question_themes],
         "visible": visible,
+        "other_answers": other_answers(question) if question.allow_other else [],
     }
 
 

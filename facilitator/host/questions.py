@@ -1,7 +1,7 @@
 """A workshop's questions: add, reword, reorder, delete, and which one the room answers."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from . import bp, first_error, load_question, load_workshop
@@ -10,9 +10,10 @@ from .workshops import console_context
 from .. import realtime
 from ..extensions import db
 from ..forms import NewQuestionForm, QuestionForm, QuestionKindForm
-from ..models import Question, Workshop
+from ..models import Answer, Question, SuggestionStatus, Workshop
 from ..services import DomainError
 from ..services import questions as question_service
+from ..services.answers import set_other_status
 from ..services.qanda import set_answered
 from ..services.question_kinds import KindSettings, prepare_question, ranking_sources
 from ..services.workshops import next_event_seq
@@ -132,6 +133,18 @@ def panel_question_answered(workshop_id: int, suggestion_id: int, act: str):
     except DomainError as error:
         return finish(workshop, suggestion.question, error)
     return finish(workshop, suggestion.question, None, changed=suggestion)
+
+
+@bp.post("/workshops/<int:workshop_id>/answers/<int:answer_id>/<any(show, hide):act>")
+def other_answer_status(workshop_id: int, answer_id: int, act: str):
+    """Approve or show an "other" answer's text on the screens, or hide it (the choice still counts)."""
+    workshop = load_workshop(workshop_id)
+    answer = db.session.get(Answer, answer_id)
+    if answer is None or answer.workshop_id != workshop.id:
+        abort(404)
+    status = SuggestionStatus.VISIBLE if act == "show" else SuggestionStatus.HIDDEN
+    set_other_status(current_user, answer, status)
+    return finish(workshop, db.session.get(Question, answer.question_id), None)
 
 
 def questions_changed(workshop: Workshop, error: str | None = None, *, broadcast: bool = False,

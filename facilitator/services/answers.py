@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy import delete, func, select
 
 from . import DomainError
+from .moderation import record
 from .suggestions import clean_client_id
 from .text import clean_text
 from .voting import lock_participant
@@ -168,3 +169,22 @@ def answer_counts(workshop) -> dict[int, int]:
     rows = db.session.execute(select(Answer.question_id, func.count(Answer.id))
                               .where(Answer.workshop_id == workshop.id).group_by(Answer.question_id))
     return {question_id: int(count) for question_id, count in rows}
+
+
+def other_answers(question: Question) -> list[Answer]:
+    """The answers with an "other" text, for the facilitator to approve, hide or show again."""
+    return list(db.session.scalars(select(Answer).where(Answer.question_id == question.id, Answer.other_text != "")
+                                   .order_by(Answer.id)))
+
+
+def set_other_status(actor, answer: Answer, status: str) -> Answer:
+    """Show (approve) or hide an "other" text: free text is moderated wherever it appears. The
+    choice itself still counts; only the words are kept off the screens."""
+    if status not in (SuggestionStatus.VISIBLE, SuggestionStatus.HIDDEN):
+        raise DomainError(_l("Unknown status."))
+    answer.other_status = status
+    question = db.session.get(Question, answer.question_id)
+    record(question.workshop, actor, "other_" + status, question=question.id, text=answer.other_text[:200])
+    next_event_seq(question.workshop)
+    db.session.flush()
+    return answer

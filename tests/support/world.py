@@ -30,6 +30,7 @@ from facilitator.models import Participant, Question, Workshop
 from facilitator.services.accounts import create_facilitator
 from facilitator.services.invites import add_member, create_invite
 from facilitator.services.suggestions import submit_suggestion
+from facilitator.services.answers import submit_answer
 from facilitator.services.photos import add_photo
 from facilitator.services.question_kinds import KindSettings, set_question_kind
 from facilitator.services.tables import seat, set_role, set_table_count
@@ -62,6 +63,7 @@ class Side:
     choice_question_id: int = 0
     choice_option_id: int = 0
     panel_suggestion_id: int = 0
+    answer_id: int = 0
     secrets: list[str] = field(default_factory=list)
 
 
@@ -244,6 +246,7 @@ def seed_suggestions(*sides: Side) -> None:
         asked, _ = submit_suggestion(participant, panel, f"Who pays for {theme_name}?", f"seed-{index}-panel")
         side.choice_question_id, side.choice_option_id = choice.id, choice.options[0].id
         side.panel_suggestion_id = asked.id
+        side.answer_id = submit_answer(participant, choice, {choice.options[1].id: 1}, client_id=f"seed-{index}-a")[0].id
         side.secrets.append(asked.text)
         side.suggestion_ids = [first.id, second.id]
         side.participant_id = participant.id
