@@ -25,7 +25,9 @@ def add_question(console, text: str, settings: dict) -> None:
     """Add a question of a kind from the console's form (htmx swaps the console)."""
     form = console.locator("form.add-question")
     form.locator("textarea[name=text]").fill(text)
-    form.locator("details.new-question-kind summary").click()
+    details = form.locator("details.new-question-kind")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
     form.locator("select[name=kind]").select_option(settings["kind"])
     if "options" in settings:
         form.locator("textarea[name=options]").fill(settings["options"])
@@ -185,4 +187,35 @@ def test_scale_ranking_and_questions_to_the_panel_on_phone_and_projector(chromiu
     report.check(projector, "projector, questions to the panel", schemes=("dark",))
     console.reload()
     assert re.search(r"Svar: 1 av \d+|Answers: 1 of \d+", console.locator("#questions").inner_text())
+    report.assert_clean()
+
+
+def test_a_likert_grid_on_zero_to_ten_and_the_console_form(chromium, live_server, room, shots):
+    console, projector, workshop = room
+    console.set_viewport_size({"width": 1366, "height": 900})
+    form = console.locator("form.add-question")
+    form.locator("details.new-question-kind summary").click()
+    shots(console, "console-add-question-form")
+    add_question(console, "Hvor sannsynlig er det at du anbefaler servicetorget?",
+                 {"kind": "scale", "options": "Til en venn\nTil en kollega", "scale": "0-10",
+                  "low_label": "Slett ikke", "high_label": "Svært sannsynlig"})
+    item = question_item(console, "Hvor sannsynlig er det")
+    item.locator("details.edit-question", has=console.locator("summary", has_text="Kind and options")).locator("summary").click()
+    shots(console, "console-kind-form-of-a-question")
+    show(console, "Hvor sannsynlig er det")
+    for ratings in ((10, 9), (9, 7), (3, 6)):
+        phone = phone_page(chromium, live_server, workshop.code)
+        block = answer_block(phone, "Hvor sannsynlig er det")
+        for row, value in zip(block.locator("fieldset.scale-row").all(), ratings, strict=True):
+            row.locator(".scale-point", has_text=re.compile(rf"^{value}$")).click()
+        block.locator("button[type=submit]").click()
+        phone.locator(".phone-results").wait_for()
+    shots(phone, "phone-likert-grid", full_page=True)
+    projector.wait_for_function("() => document.querySelector('#stage').innerText.includes('3 personer har svart')")
+    text = projector.locator("#stage").inner_text()
+    assert "9–10: 67 % · 7–8: 0 % · 0–6: 33 %" in text and "9–10: 33 % · 7–8: 33 % · 0–6: 33 %" in text
+    shots(projector, "projector-likert-grid")
+    report = Report()
+    report.check(console, "console, kind form", schemes=("light",))
+    report.check(projector, "projector, Likert grid 0-10", schemes=("dark",))
     report.assert_clean()
