@@ -15,6 +15,7 @@
   var KEY = "facilitator-answers:" + held.dataset.outboxCode;
   var canSend = !!document.getElementById("phone-panel");
   var timers = {};
+  var SEND_TIMEOUT_MS = 30000;  // as outbox.js: the server's overload gate never keeps a phone longer
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
@@ -94,8 +95,14 @@
     item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
     body.append("csrf_token", csrfToken());
     body.append("client_id", item.id);
-    fetch(item.url, { method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" } })
+    // No answer within the time the overload gate gives a phone: give up this try and retry
+    // (the same client_id, so a late first try is not stored twice).
+    var abort = window.AbortController ? new AbortController() : null;
+    var timeout = abort && setTimeout(function () { abort.abort(); }, SEND_TIMEOUT_MS);
+    fetch(item.url, { method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" },
+                      signal: abort ? abort.signal : undefined })
       .then(function (response) {
+        clearTimeout(timeout);
         if (response.status === 408 || response.status === 429 || response.status >= 500) {
           return retryLater(item, response.headers.get("Retry-After"));
         }
@@ -106,7 +113,7 @@
           replaceBlock(item, html);
         });
       })
-      .catch(function () { retryLater(item, null); });
+      .catch(function () { clearTimeout(timeout); retryLater(item, null); });
   }
 
   function retryLater(item, retryAfter) {
@@ -116,8 +123,10 @@
     found.state = "retrying";
     put(found);
     announce(found.questionId, text("retrying"));
-    var wait = retryAfter ? Number(retryAfter) * 1000 : Math.min(60000, 1000 * Math.pow(2, found.attempts));
-    timers[found.questionId] = setTimeout(function () { send(found); }, wait + Math.random() * 500);
+    // Retry-After when the server said when; otherwise backoff. Jitter keeps a room's phones apart.
+    var wait = retryAfter ? Number(retryAfter) * 1000 * (1 + Math.random() / 2)
+      : Math.min(60000, 1000 * Math.pow(2, found.attempts)) * (0.5 + Math.random());
+    timers[found.questionId] = setTimeout(function () { send(found); }, wait);
   }
 
   function sendPending() {
