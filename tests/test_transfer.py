@@ -52,7 +52,7 @@ def count_rows(app) -> tuple[int, int]:
 def test_export_is_versioned_and_names_things_by_its_own_keys(app, facilitator):
     workshop = make_rich_workshop(app, facilitator.id)
     data = exported(app, workshop.id)
-    assert data["format"] == "facilitator-workshop" and data["version"] == 4
+    assert data["format"] == "facilitator-workshop" and data["version"] == 5
     assert [q["key"] for q in data["questions"]] == ["q1", "q2"]
     assert data["questions"][0]["voting"] == "closed"
     merged = next(s for s in data["suggestions"] if s["status"] == "merged")
@@ -184,7 +184,7 @@ def broken(mutate):
 
 
 BAD_FILES = [
-    (broken(lambda d: d.update(version=5)), "version 5"),
+    (broken(lambda d: d.update(version=6)), "version 6"),
     (broken(lambda d: d.update(format="something-else")), "not a facilitator workshop export"),
     (broken(lambda d: d.pop("workshop")), "no workshop details"),
     (broken(lambda d: d["workshop"].update(title="")), "Workshop details: “title” must be text of 1 to 200"),
@@ -196,7 +196,7 @@ BAD_FILES = [
     # The settings as strictly as the console's forms take them (issue 14): an "evil" projector
     # view made the projector answer 500 until someone changed it.
     (broken(lambda d: d["workshop"].update(projector_view="evil")),
-     "Workshop details: “projector_view” must be one of: list, cloud, tally, ranking."),
+     "Workshop details: “projector_view” must be one of: list, cloud, tally, ranking, photos."),
     (broken(lambda d: d["workshop"].update(projector_group="evil")),
      "“projector_group” must be one of: none, table, round, theme."),
     (broken(lambda d: d["workshop"].update(vote_budget=0)), "“vote_budget” must be a whole number from 1 to 50."),

@@ -63,7 +63,7 @@ def exported(app, workshop_id):
 def test_every_kind_with_its_answers_survives_export_and_import(app, facilitator):
     original_id = every_kind(app, facilitator.id)
     first = exported(app, original_id)
-    assert first["version"] == 4
+    assert first["version"] == 5
     kinds = [q["kind"] for q in first["questions"]]
     assert kinds == ["text", "choice", "scale", "ranking", "qanda"]
     assert first["questions"][3]["ranking_source"] == "q1" and first["questions"][3]["options"][0]["suggestion"]

@@ -22,6 +22,7 @@ from .import_checks import Checker, InvalidImport
 from .workshop_schema import (
     FIELD_NAMES, details_of, export_workshop_fields, imported_settings, read_workshop_fields,
 )
+from .transfer_photos import add_photos, export_photos, read_photos
 from .transfer_questions import (
     QUESTION_RECORD, add_answers, add_question_kinds, check_question_references, export_answers,
     export_question_kind, link_options, option_keys_of, read_answers, read_question_kind,
@@ -38,12 +39,13 @@ FORMAT = "facilitator-workshop"
 # whether its results stay private (a server that reads 2 refuses the unknown field, so the
 # number changes). 4: questions have kinds (multiple choice, scale, ranking, questions to the
 # panel) with their options and answers, and a question to the panel says when it was answered.
-# Files of versions 1 to 3 (the same, without those) are still read.
-VERSION = 4
-READABLE_VERSIONS = (1, 2, 3, 4)
+# 5: the tables' photos (JPEG in base64) and whether anyone seated may add them.
+# Files of versions 1 to 4 (the same, without those) are still read.
+VERSION = 5
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 # Generous for any real workshop, small enough that a hostile file cannot exhaust the server.
 LIMITS = {"questions": 200, "tables": 500, "rounds": 200, "themes": 1000, "suggestions": 50_000,
-          "actions": 5_000}
+          "actions": 5_000, "photos": 2_000}
 SUGGESTION_TEXT_MAX = 5_000
 OPTION_NAMES = list(MinutesOptions.__dataclass_fields__)
 
@@ -88,6 +90,7 @@ def export_workshop(workshop: Workshop) -> dict:
             "votes": int(dots.get(s.id) or 0), "created_at": iso(s.created_at),
             "answered_at": iso(s.answered_at)} for s in suggestions],
         "answers": export_answers(workshop, question_keys, option_keys),
+        "photos": export_photos(workshop, question_keys, tables, rounds),
         "actions": [{"what": a.what, "owner": a.owner, "due_date": iso(a.due_date), "status": a.status,
                      "carried_over": a.carried_over,
                      "suggestion": suggestion_keys.get(a.suggestion_id), "theme": theme_keys.get(a.theme_id)}
@@ -155,7 +158,7 @@ def check_header(data) -> None:
 
 
 TOP_LEVEL = {"format", "version", "exported_at", "workshop", "facilitators", "questions", "tables",
-             "rounds", "themes", "suggestions", "answers", "actions", "minutes"}
+             "rounds", "themes", "suggestions", "answers", "actions", "minutes", "photos"}
 
 
 def read_file(data) -> dict:
@@ -172,6 +175,7 @@ def read_file(data) -> dict:
     owners = check_question_references(plan["questions"], {s["key"] for s in plan["suggestions"]})
     plan["answers"] = read_answers(data, plan["questions"], owners)
     plan["actions"] = read_actions(data, plan)
+    plan["photos"] = read_photos(records(data, "photos", _l("photos")), plan)
     plan["minutes"] = read_minutes(data.get("minutes"))
     return plan
 
@@ -349,6 +353,7 @@ def import_workshop(data, owner: Facilitator) -> Workshop:
     link_options(plan["questions"], options, suggestions)
     add_answers(workshop, plan["answers"], questions, options)
     add_actions(workshop, plan["actions"], suggestions, themes)
+    add_photos(workshop, plan["photos"], {"question": questions, "table": tables, "round": rounds})
     if plan["minutes"]:
         minutes = plan["minutes"]
         db.session.add(MinutesRevision(

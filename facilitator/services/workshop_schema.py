@@ -87,6 +87,7 @@ WORKSHOP_FIELDS = (
     WorkshopField("results_hidden", "boolean", STATE, default=False),
     WorkshopField("results_published", "boolean", STATE, default=False),
     WorkshopField("results_private", "boolean", SETTING, default=False),
+    WorkshopField("photos_from_everyone", "boolean", SETTING, default=False),
     WorkshopField("retention_days", "integer", SETTING, low=1, high=MAX_RETENTION_DAYS, nullable=True),
 )
 FIELD_NAMES = frozenset(field.name for field in WORKSHOP_FIELDS)
