@@ -28,14 +28,19 @@ import io
 import threading
 import time
 
-from flask import Flask, request
-from flask_babel import gettext as _
+from flask import Flask, render_template, request
+from flask_babel import force_locale, gettext as _
+from werkzeug.http import parse_accept_header
 
-# Measured with `python -m bench.overload --measure` (bench/README.md, "Overload"): on one
-# gevent process, accepted sends per second stop rising at 4 in flight on SQLite and on
-# PostgreSQL, while the time a send takes keeps growing with each one more.
-DEFAULT_MAX_IN_FLIGHT = 4
-# Waiting places: about a quarter of a second of work at the measured 150-250 sends/s.
+from .security import SECURITY_HEADERS
+
+# Measured with `python -m bench.overload --measure 1,2,4,8,16` (bench/README.md, "Overload"),
+# one gevent process on SQLite, 24 outboxes sending back to back, on a busy shared machine
+# (load average 4-5 on 2 cores): accepted sends/s 71, 102, 87, 145, 66 and p99 860, 1193, 546,
+# 484, 939 ms for 1, 2, 4, 8, 16 in flight. 8 was best on both; the figures are noisy, and a
+# quiet machine should measure again (OVERLOAD_MAX_IN_FLIGHT).
+DEFAULT_MAX_IN_FLIGHT = 8
+# Waiting places: about a third of a second of work at the measured 100-150 sends/s.
 DEFAULT_MAX_QUEUED = 48
 DEFAULT_MAX_QUEUE_SECONDS = 1.0
 # The phone's outbox gives up on an answer after 30 s (outbox.js, SEND_TIMEOUT_MS).
@@ -65,7 +70,7 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_if_shed)
     gate = Gate(app.config["OVERLOAD_MAX_IN_FLIGHT"], app.config["OVERLOAD_MAX_QUEUED"])
     app.extensions["overload_gate"] = gate
-    app.wsgi_app = OverloadGate(app.wsgi_app, gate, app.config)
+    app.wsgi_app = OverloadGate(app, gate)
 
 
 class Gate:
@@ -130,16 +135,48 @@ def read_body_first(environ) -> bool:
     return True
 
 
-def retry_after(base: int) -> int:
-    """Seconds to come back after, spread so that refused phones do not return together."""
-    return random.randint(base, 2 * base)  # noqa: S311 - jitter, not a secret
+class Pressure:
+    """How long the phones refused lately need to be served, from the last window's counts.
+
+    A fixed Retry-After brings every refused phone back together while the room is still
+    busy, and the server spends its time refusing them again. The phones waiting are about
+    the refusals per second times the wait they were given; served at the rate phones are let
+    in, they need that many over that rate seconds. So the wait grows while the room stays
+    busy and falls back to the base when it calms down."""
+
+    WINDOW_SECONDS, MAX_SECONDS = 2.0, 20
+
+    def __init__(self, base: int):
+        self.base, self.since = base, time.monotonic()
+        self.admitted = self.refused = self.waits = 0
+        self.wait = float(base)
+
+    def count(self, admitted: bool) -> None:
+        now = time.monotonic()
+        if now - self.since >= self.WINDOW_SECONDS:
+            span, self.since = now - self.since, now
+            waiting = self.refused / span * (self.waits / self.refused if self.refused else 0)
+            self.wait = min(self.MAX_SECONDS, max(self.base, waiting / max(self.admitted / span, 1.0)))
+            self.admitted = self.refused = self.waits = 0
+        if admitted:
+            self.admitted += 1
+
+    def retry_after(self) -> int:
+        """Seconds to come back after, spread so that refused phones do not return together."""
+        self.count(admitted=False)
+        seconds = round(self.wait * random.uniform(1, 2))  # noqa: S311 - jitter, not a secret
+        self.refused += 1
+        self.waits += seconds
+        return seconds
 
 
 class OverloadGate:
     """WSGI middleware: phones' writes pass the gate or are refused with 503 in milliseconds."""
 
-    def __init__(self, wsgi_app, gate: Gate, config):
-        self.wsgi_app, self.gate, self.config = wsgi_app, gate, config
+    def __init__(self, app: Flask, gate: Gate):
+        self.app, self.wsgi_app, self.gate, self.config = app, app.wsgi_app, gate, app.config
+        self.pressure = Pressure(self.config["OVERLOAD_RETRY_AFTER_SECONDS"])
+        self.fragments: dict[str, bytes] = {}
 
     def __call__(self, environ, start_response):
         if not is_phone_write(environ):
@@ -152,8 +189,12 @@ class OverloadGate:
         patience = min(self.config["OVERLOAD_MAX_QUEUE_SECONDS"],
                        self.config["OVERLOAD_CLIENT_TIMEOUT_SECONDS"] - (time.monotonic() - arrived))
         if patience <= 0 or not self.gate.enter(patience):
-            environ[SHED] = retry_after(self.config["OVERLOAD_RETRY_AFTER_SECONDS"])
+            seconds = self.pressure.retry_after()
+            if environ.get("HTTP_HX_REQUEST"):
+                return self.refuse_fragment(environ, start_response, seconds)
+            environ[SHED] = seconds  # a page for a phone without JavaScript, rendered by Flask
             return self.wsgi_app(environ, start_response)
+        self.pressure.count(admitted=True)
         # The work is done when Flask returns (a phone's write is never streamed): sending the
         # answer to a slow phone holds no place.
         try:
@@ -162,13 +203,41 @@ class OverloadGate:
             self.gate.leave()
 
 
+    def refuse_fragment(self, environ, start_response, seconds: int):
+        """The outbox's refusal: made once per language, so that refusing costs next to nothing
+        (it carries no session and no form token, unlike a page)."""
+        locale = self.locale_of(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        if locale not in self.fragments:
+            with self.app.test_request_context(), force_locale(locale):
+                self.fragments[locale] = render_template("_error.html", **busy_words()).encode()
+        body = self.fragments[locale]
+        headers = [*SECURITY_HEADERS.items(), ("Content-Type", "text/html; charset=utf-8"),
+                   ("Content-Length", str(len(body))), ("Retry-After", str(seconds)),
+                   ("Cache-Control", "no-store"), ("Vary", "HX-Request")]
+        start_response("503 Service Unavailable", headers)
+        return [body]
+
+    def locale_of(self, accept_language: str) -> str:
+        supported = self.config["LANGUAGES"]
+        for value, _quality in parse_accept_header(accept_language):
+            code = value.lower().replace("_", "-").split("-")[0]
+            code = {"no": "nb"}.get(code, code)
+            if code in supported:
+                return code
+        return self.config["BABEL_DEFAULT_LOCALE"]
+
+
+def busy_words() -> dict:
+    return {"title": _("The room is busy"), "message": _(
+        "Many people are sending at once. Please go back and try again in a few seconds; "
+        "what you wrote is still in the box if your browser kept it.")}
+
+
 def refuse_if_shed():
     """A refused send's answer, in the browser's language: busy, kept, will be sent."""
     seconds = request.environ.get(SHED)
     if seconds is None:
         return None
     from .errors import render_error
-    response, status = render_error(503, _("The room is busy"), _(
-        "Many people are sending at once. Please go back and try again in a few seconds; "
-        "what you wrote is still in the box if your browser kept it."))
+    response, status = render_error(503, **busy_words())
     return response, status, {"Retry-After": str(seconds), "Cache-Control": "no-store"}

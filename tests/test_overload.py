@@ -169,8 +169,9 @@ def test_past_the_bound_sends_are_refused_at_once_and_none_is_lost_or_stored_twi
         assert stored_now == sorted((client_id, text) for text, client_id in sends.items()
                                     if any(reply.status == 200 and text in reply.body for reply, _, _ in held))
 
-        # The outboxes' retries (the same client_id, every one of them, stored or not) come in.
-        deadline = time.monotonic() + 30
+        # The outboxes' retries (the same client_id, every one of them, stored or not) come in;
+        # Retry-After has grown meanwhile (the room stayed busy), so they may wait a while.
+        deadline = time.monotonic() + 90
         for phone, (text, client_id) in zip(phones, sends.items(), strict=True):
             outcome = send_until_acknowledged(phone, workshop.join_code, workshop.question_ids[0], text,
                                               client_id, deadline=deadline, htmx=True)
@@ -194,6 +195,13 @@ def test_a_refused_send_says_the_room_is_busy_in_the_phones_language(gated_app):
                     "csrf_token": phones[-1].csrf}
             reply = phones[-1].request("POST", f"/j/{workshop.join_code}/q/{workshop.question_ids[0]}", form,
                                        {"Accept-Language": "nb-NO,nb;q=0.9"})
+            # The outbox's refusal (htmx): a fragment, in the browser's language too.
+            fragment = phones[-1].request("POST", f"/j/{workshop.join_code}/q/{workshop.question_ids[0]}",
+                                          {"text": "Skrevet i et travelt rom", "client_id": form["client_id"]},
+                                          {"Accept-Language": "nn", "HX-Request": "true",
+                                           "X-CSRFToken": phones[-1].csrf})
             [future.result() for future in held]
     assert reply.status == 503 and reply.headers["Retry-After"].isdigit()
     assert "Travelt akkurat nå" in reply.body and "<html" in reply.body
+    assert fragment.status == 503 and fragment.headers["Retry-After"].isdigit()
+    assert "Travelt akkurat no" in fragment.body and "<html" not in fragment.body

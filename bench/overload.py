@@ -1,0 +1,317 @@
+"""Graceful overload, measured: one app process offered three times what it can take.
+
+    .venv/bin/python -m bench.overload                       # the cell: about 2.5 minutes
+    .venv/bin/python -m bench.overload --measure 1,2,4,8,16  # accepted/s against the bound in flight
+
+The cell: phones join four demo workshops (so the per-workshop flood limit is not what we
+measure); the process's capacity is measured closed loop (accepted sends per second, 24 in
+flight); then new sends are offered open loop at 3× that for 30 s, then at half of it for 30 s.
+Every send is an outbox as outbox.js keeps it: the same client_id on every try, Retry-After
+honoured with a random extra half, otherwise a backoff with jitter, a 30 s timeout per try.
+It reports the p99 of every answer during the overload (accepted or refused), how long the
+outboxes of the overload took to drain after it, and checks the database against the client's
+log: every acknowledged send stored exactly once, nothing stored that was not acknowledged.
+Writes bench/results/overload.{json,md}. One gunicorn process on core 0, the client on core 1;
+all traffic to 127.0.0.1; every loop bounded in time; the server is stopped on the way out.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from facilitator.overload import DEFAULT_MAX_IN_FLIGHT
+
+from deploy.run_local_cluster import Gunicorn, app_env, flask_command, free_port, stop_on_signals
+
+from .loadgen import CSRF, QUESTION, HttpConnection, HttpError
+from .run import CLIENT_CORE, RESULTS, SERVER_CORE, cpu_seconds, new_demo, percentile
+
+WORKSHOPS, PHONES = 4, 1200
+CAPACITY_SECONDS, CAPACITY_CONCURRENCY = 8, 24
+SEND_TIMEOUT = 30  # outbox.js SEND_TIMEOUT_MS
+RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+
+
+@dataclass
+class Phone:
+    index: int
+    code: str
+    cookies: dict = field(default_factory=dict)
+    csrf: str = ""
+    question_id: int = 0
+
+    def headers(self) -> dict:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+
+
+@dataclass
+class Log:
+    """What the load client saw: every answer, and every send acknowledged."""
+    answers: list = field(default_factory=list)  # (sent_at, seconds, status)
+    acknowledged: dict = field(default_factory=dict)  # client_id -> (text, acknowledged_at)
+    given_up: list = field(default_factory=list)
+
+
+async def join(host: str, port: int, phone: Phone) -> None:
+    http = HttpConnection(host, port)
+    try:
+        page = await http.request("GET", f"/j/{phone.code}", {})
+        phone.cookies.update(page.cookies())
+        body = urlencode({"csrf_token": CSRF.search(page.text).group(1), "display_name": f"Busy {phone.index}",
+                          "table": "0"}).encode()
+        for _ in range(20):  # a room joining at once may be told to come back (503, Retry-After)
+            answer = await http.request("POST", f"/j/{phone.code}/join", {
+                **phone.headers(), "Content-Type": "application/x-www-form-urlencoded"}, body)
+            if answer.status != 503:
+                break
+            await asyncio.sleep(float(dict(answer.headers).get("retry-after", "1")) * (1 + random.random() / 2))
+        if answer.status != 303:
+            raise HttpError(f"join answered {answer.status}")
+        phone.cookies.update(answer.cookies())
+        page = await http.request("GET", f"/j/{phone.code}", phone.headers())
+        phone.csrf = CSRF.search(page.text).group(1)
+        phone.question_id = int(QUESTION.search(page.text).group(1))
+    finally:
+        http.close()
+
+
+async def post(host: str, port: int, phone: Phone, text: str, client_id: str) -> tuple[int | None, float]:
+    """One try over a new connection (as a phone on venue Wi-Fi): the status and Retry-After."""
+    http = HttpConnection(host, port)
+    body = urlencode({"csrf_token": phone.csrf, "text": text, "client_id": client_id}).encode()
+    try:
+        answer = await asyncio.wait_for(http.request("POST", f"/j/{phone.code}/q/{phone.question_id}", {
+            **phone.headers(), "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded"},
+            body, retry=False), SEND_TIMEOUT)
+        retry_after = dict(answer.headers).get("retry-after", "")
+        return answer.status, float(retry_after) if retry_after.isdigit() else 0.0
+    except (asyncio.TimeoutError, OSError, HttpError, asyncio.IncompleteReadError):
+        return None, 0.0
+    finally:
+        http.close()
+
+
+async def outbox(host, port, phone: Phone, text: str, client_id: str, log: Log, deadline: float) -> None:
+    """One suggestion, as outbox.js sends it, until the server acknowledges it."""
+    attempts = 0
+    while time.monotonic() < deadline:
+        began = time.monotonic()
+        status, retry_after = await post(host, port, phone, text, client_id)
+        log.answers.append((began, time.monotonic() - began, status))
+        if status == 200:
+            log.acknowledged[client_id] = (text, time.monotonic())
+            return
+        if status is not None and status not in RETRY_STATUSES:
+            break
+        attempts += 1
+        wait = retry_after * (1 + random.random() / 2) if retry_after else \
+            min(60.0, 2.0 ** attempts) * (0.5 + random.random())  # noqa: S311 - jitter
+        await asyncio.sleep(min(wait, max(0.0, deadline - time.monotonic())))
+    log.given_up.append(client_id)
+
+
+class Room:
+    def __init__(self, host: str, port: int, phones: list[Phone], run_id: str):
+        self.host, self.port, self.phones, self.run_id = host, port, phones, run_id
+        self.log, self.tasks, self.number = Log(), [], 0
+
+    def next_send(self) -> tuple[Phone, str, str]:
+        self.number += 1
+        phone = self.phones[self.number % len(self.phones)]
+        return phone, f"Forslag {self.number} fra et travelt rom", f"ov{self.run_id}n{self.number}"
+
+    async def capacity(self) -> float:
+        """Accepted sends per second, back to back from CAPACITY_CONCURRENCY outboxes."""
+        stop = time.monotonic() + CAPACITY_SECONDS
+
+        async def worker():
+            while time.monotonic() < stop:
+                phone, text, client_id = self.next_send()
+                await outbox(self.host, self.port, phone, text, client_id, self.log, stop + 60)
+        began, before = time.monotonic(), len(self.log.acknowledged)
+        await asyncio.gather(*(worker() for _ in range(CAPACITY_CONCURRENCY)))
+        return (len(self.log.acknowledged) - before) / (time.monotonic() - began)
+
+    async def offer(self, rate: float, seconds: float, deadline: float) -> list[str]:
+        """Open loop: send i leaves at i / rate whatever the server does; its outbox goes on."""
+        began, ids = time.monotonic(), []
+        for i in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, began + i / rate - time.monotonic()))
+            phone, text, client_id = self.next_send()
+            ids.append(client_id)
+            self.tasks.append(asyncio.ensure_future(
+                outbox(self.host, self.port, phone, text, client_id, self.log, deadline)))
+        return ids
+
+
+def stored(database: Path, run_id: str) -> dict[str, int]:
+    with sqlite3.connect(database, timeout=30) as connection:
+        rows = connection.execute("SELECT client_id, count(*) FROM suggestions WHERE client_id LIKE ? "
+                                  "GROUP BY client_id", (f"ov{run_id}n%",)).fetchall()
+    return dict(rows)
+
+
+def summary(answers: list, start: float, end: float) -> dict:
+    """Every answer to a try that left in [start, end): accepted, refused or timed out."""
+    inside = [(seconds, status) for sent, seconds, status in answers if start <= sent < end]
+    times = [seconds for seconds, _ in inside]
+    statuses: dict[str, int] = {}
+    for _, status in inside:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    return {"answers": len(inside), "p50_ms": round(1000 * percentile(times, 0.5), 1),
+            "p99_ms": round(1000 * percentile(times, 0.99), 1), "max_ms": round(1000 * max(times, default=0), 1),
+            "statuses": statuses}
+
+
+async def cell(host: str, port: int, codes: list[str], database: Path, factor: float, seconds: float) -> dict:
+    phones = [Phone(i, codes[i % len(codes)]) for i in range(PHONES)]
+    semaphore = asyncio.Semaphore(50)
+
+    async def joined(phone):
+        async with semaphore:
+            await join(host, port, phone)
+    began = time.monotonic()
+    await asyncio.gather(*(joined(phone) for phone in phones))
+    room = Room(host, port, phones, os.urandom(3).hex())
+    result = {"phones": PHONES, "workshops": len(codes), "join_s": round(time.monotonic() - began, 1)}
+    capacity = await room.capacity()
+    result["capacity_per_s"] = round(capacity, 1)
+    end_of_all = time.monotonic() + 2 * seconds + 120
+    overload_start = time.monotonic()
+    overload_ids = await room.offer(factor * capacity, seconds, end_of_all)
+    overload_end = time.monotonic()
+    await room.offer(capacity / 2, seconds, end_of_all)
+    normal_end = time.monotonic()
+    await asyncio.wait(room.tasks, timeout=max(1.0, end_of_all - time.monotonic()))
+    acknowledged = room.log.acknowledged
+    drained_at = max((acknowledged[i][1] for i in overload_ids if i in acknowledged), default=overload_end)
+    in_db = stored(database, room.run_id)
+    result.update(
+        offered_per_s=round(factor * capacity, 1), overload_s=seconds,
+        overload=summary(room.log.answers, overload_start, overload_end),
+        normal=summary(room.log.answers, overload_end, normal_end),
+        accepted_during_overload_per_s=round(sum(
+            1 for _, at in acknowledged.values() if overload_start <= at < overload_end) / seconds, 1),
+        overload_drained_after_s=round(drained_at - overload_end, 1),
+        sends=room.number, acknowledged=len(acknowledged), given_up=len(room.log.given_up),
+        stored=len(in_db), stored_twice=sum(1 for count in in_db.values() if count > 1),
+        lost=sum(1 for client_id in acknowledged if client_id not in in_db),
+        stored_unacknowledged=sum(1 for client_id in in_db if client_id not in acknowledged))
+    return result
+
+
+def start_server(workdir: Path, **settings) -> tuple[Gunicorn, dict, Path]:
+    database = workdir / "overload.sqlite3"
+    env = app_env(f"sqlite:///{database}", **{key: str(value) for key, value in settings.items()})
+    flask_command(env, "db", "upgrade")
+    server = Gunicorn(free_port(), env, workdir / "server.log", cpus=SERVER_CORE)
+    return server, env, database
+
+
+def run_cell(workdir: Path, factor: float, seconds: float, bound: int) -> dict:
+    server, env, database = start_server(workdir, OVERLOAD_MAX_IN_FLIGHT=bound)
+    codes = [new_demo(env) for _ in range(WORKSHOPS)]
+    server.start()
+    try:
+        load = os.getloadavg()
+        cpu0 = cpu_seconds(server.worker_pids())
+        result = {"max_in_flight": bound,
+                  **asyncio.run(cell("127.0.0.1", server.port, codes, database, factor, seconds))}
+        result["server_cpu_s"] = round(cpu_seconds(server.worker_pids()) - cpu0, 1)
+        result["load_average_before"] = [round(value, 2) for value in load]
+        result["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
+    finally:
+        server.stop()
+    overload, drained = result["overload"], result["overload_drained_after_s"]
+    result["targets_met"] = {
+        "overload_p99_at_most_2_s": overload["p99_ms"] <= 2000,
+        "drained_within_30_s": drained <= 30 and result["given_up"] == 0,
+        "stored_exactly_once": result["lost"] == 0 and result["stored_twice"] == 0
+        and result["stored_unacknowledged"] == 0}
+    return result
+
+
+async def closed_loop(host: str, port: int, codes: list[str]) -> dict:
+    phones = [Phone(i, codes[i % len(codes)]) for i in range(400)]
+    for start in range(0, len(phones), 50):
+        await asyncio.gather(*(join(host, port, phone) for phone in phones[start:start + 50]))
+    room = Room(host, port, phones, os.urandom(3).hex())
+    rate = await room.capacity()
+    accepted = [seconds for _, seconds, status in room.log.answers if status == 200]
+    return {"accepted_per_s": round(rate, 1), "p99_accepted_ms": round(1000 * percentile(accepted, 0.99), 1),
+            "refused": sum(1 for _, _, status in room.log.answers if status == 503)}
+
+
+def measure(workdir: Path, bounds: list[int]) -> list[dict]:
+    """Accepted sends per second and their p99, closed loop (24 outboxes), against the bound."""
+    rows = []
+    for bound in bounds:
+        folder = workdir / f"bound-{bound}"
+        folder.mkdir()
+        server, env, _ = start_server(folder, OVERLOAD_MAX_IN_FLIGHT=bound)
+        codes = [new_demo(env) for _ in range(2)]
+        server.start()
+        try:
+            rows.append({"max_in_flight": bound, **asyncio.run(closed_loop("127.0.0.1", server.port, codes))})
+        finally:
+            server.stop()
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def markdown(result: dict) -> str:
+    overload, normal, met = result["overload"], result["normal"], result["targets_met"]
+    return "\n".join([
+        f"# Graceful overload (one process, SQLite, {result['max_in_flight']} sends in flight at most)", "",
+        f"Load average before/after: {result['load_average_before']} / {result['load_average_after']} "
+        "(2 cores; anything above about 1 is someone else's work).", "",
+        "| measure | value | target |", "|---|--:|---|",
+        f"| capacity, closed loop | {result['capacity_per_s']} sends/s | |",
+        f"| offered during the overload | {result['offered_per_s']} new sends/s for {result['overload_s']} s "
+        "(plus the outboxes' retries) | 3× capacity |",
+        f"| accepted during the overload | {result['accepted_during_overload_per_s']}/s | |",
+        f"| answers during the overload | {overload['answers']} {overload['statuses']} | |",
+        f"| p50 / p99 / max of every answer during the overload | {overload['p50_ms']} / {overload['p99_ms']} / "
+        f"{overload['max_ms']} ms | p99 ≤ 2,000 ms: {'met' if met['overload_p99_at_most_2_s'] else 'NOT met'} |",
+        f"| p99 during the normal load after it | {normal['p99_ms']} ms {normal['statuses']} | |",
+        f"| the overload's outboxes drained after | {result['overload_drained_after_s']} s "
+        f"({result['given_up']} given up) | ≤ 30 s: {'met' if met['drained_within_30_s'] else 'NOT met'} |",
+        f"| sends / acknowledged / stored | {result['sends']} / {result['acknowledged']} / {result['stored']} | |",
+        f"| lost / stored twice / stored unacknowledged | {result['lost']} / {result['stored_twice']} / "
+        f"{result['stored_unacknowledged']} | 0 / 0 / 0: {'met' if met['stored_exactly_once'] else 'NOT met'} |",
+        ""])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--factor", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--bound", type=int, default=DEFAULT_MAX_IN_FLIGHT, help="OVERLOAD_MAX_IN_FLIGHT")
+    parser.add_argument("--measure", default="", help="bounds in flight to compare, e.g. 1,2,4,8,16")
+    args = parser.parse_args(argv)
+    stop_on_signals()
+    os.sched_setaffinity(0, CLIENT_CORE)
+    with tempfile.TemporaryDirectory(prefix="overload-") as folder:
+        if args.measure:
+            rows = measure(Path(folder), [int(value) for value in args.measure.split(",")])
+            (RESULTS / "overload_bound.json").write_text(json.dumps(rows, indent=2) + "\n")
+            return 0
+        result = run_cell(Path(folder), args.factor, args.seconds, args.bound)
+    (RESULTS / "overload.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / "overload.md").write_text(markdown(result))
+    print(markdown(result))
+    return 0 if all(result["targets_met"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
