@@ -25,6 +25,7 @@ from conftest import PASSWORD, empty_postgres, make_facilitator, make_workshop
 from facilitator import create_app
 from facilitator.config import TestConfig
 from facilitator.extensions import db
+from facilitator.overload import Pressure
 from support.phone import Phone, csrf_token_in, send_until_acknowledged
 
 IN_FLIGHT, QUEUED, QUEUE_SECONDS, RETRY_AFTER = 2, 2, 0.3, 2
@@ -205,3 +206,22 @@ def test_a_refused_send_says_the_room_is_busy_in_the_phones_language(gated_app):
     assert "Travelt akkurat nå" in reply.body and "<html" in reply.body
     assert fragment.status == 503 and fragment.headers["Retry-After"].isdigit()
     assert "Travelt akkurat no" in fragment.body and "<html" not in fragment.body
+
+
+def test_retry_after_grows_while_the_room_stays_busy_and_falls_back_when_it_calms():
+    """A fixed Retry-After brings a room of refused phones back together into a room still full."""
+    pressure = Pressure(base=RETRY_AFTER)
+    pressure.WINDOW_SECONDS = 0.05
+    calm = [pressure.retry_after() for _ in range(50)]
+    assert all(RETRY_AFTER <= seconds <= 2 * RETRY_AFTER for seconds in calm)
+    time.sleep(0.06)
+    # Fifty refused and none let in during the last window: come back much later, spread out.
+    busy = [pressure.retry_after() for _ in range(50)]
+    assert min(busy) >= Pressure.MAX_SECONDS and max(busy) <= 2 * Pressure.MAX_SECONDS
+    assert len(set(busy)) > 5
+    time.sleep(0.06)
+    for _ in range(100):
+        pressure.count(admitted=True)
+    time.sleep(0.06)
+    pressure.count(admitted=True)
+    assert all(RETRY_AFTER <= pressure.retry_after() <= 2 * RETRY_AFTER for _ in range(20))
