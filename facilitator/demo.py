@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
 
+from .demo_photo import tablecloth_photo
 from .extensions import db
 from .models import AccountRole, Facilitator, Workshop
 from .services.accounts import create_facilitator, has_any_facilitator, new_password, set_password
@@ -17,6 +18,7 @@ from .services.minutes import MinutesEdit, save_minutes
 from .services.moderation import merge
 from .services.answers import submit_answer
 from .services.participants import join_workshop
+from .services.photos import add_photo
 from .services.qanda import set_answered, set_upvote
 from .services.question_kinds import KindSettings, set_question_kind
 from .services.questions import add_question
@@ -157,6 +159,7 @@ PANEL = ("Spørsmål til panelet", [
     ("Hvem følger opp tilflytterne etter det første året?", 8, True),
     ("Finnes det midler til innflytterdager neste år?", 5, False)])
 EVALUATION = ("Hvor nyttig var kvelden for deg?", "ikke nyttig", "svært nyttig", {5: 15, 4: 14, 3: 5, 2: 2})
+PHOTO_CAPTION = "Duken på bord Flå: velkommen, kaffe og fadder"
 # The evening's two rounds, in UTC (18:00 and 19:00 in Hallingdal).
 ROUND_STARTS = [datetime(2010, 4, 13, 16, 0, tzinfo=timezone.utc), datetime(2010, 4, 13, 17, 0, tzinfo=timezone.utc)]
 
@@ -183,6 +186,8 @@ def create_demo(facilitator: Facilitator | None = None) -> Workshop:
             by_text[text] = submit_suggestion(participants[index % PARTICIPANTS], question, text)[0]
         if number == 0:
             duplicate = submit_suggestion(participants[1], question, DUPLICATE[0])[0]
+            # Table 1's host photographs the cloth, as the minutes and the projector show it.
+            add_photo(participants[0], tablecloth_photo(), PHOTO_CAPTION)
     for question in workshop.questions:
         question.is_open = question is workshop.questions[0]
     workshop.current_question_id = workshop.questions[0].id

@@ -153,3 +153,21 @@ def test_the_organiser_can_leave_the_photos_out(app, photographed, fmt):
     if fmt == "docx":
         from docx import Document
         assert not Document(io.BytesIO(data)).inline_shapes
+
+
+def test_the_demo_has_a_photo_of_a_tables_cloth_in_its_minutes(app, runner):
+    from facilitator.demo import PHOTO_CAPTION
+    from facilitator.models import TablePhoto
+    from test_exports import demo_workshop
+    workshop_id = demo_workshop(app, runner)
+    with app.app_context():
+        photo = db.session.query(TablePhoto).filter_by(workshop_id=workshop_id).one()
+        assert (photo.table.name, photo.round.number, photo.caption) == ("Flå", 1, PHOTO_CAPTION)
+        assert photo.question_id == db.session.get(Workshop, workshop_id).questions[0].id
+        with Image.open(io.BytesIO(photo.image)) as picture:
+            assert picture.format == "JPEG" and picture.size == (1600, 1200)
+            # Paper, not a blank: light on the whole, with dark marker strokes.
+            grey = picture.convert("L")
+            assert grey.getextrema()[0] < 80 and sum(grey.histogram()[200:]) > 0.7 * 1600 * 1200
+    text = export(app, workshop_id, "md")
+    assert f"#### Bord 1: Flå, runde 1\n\n*Bilde: {PHOTO_CAPTION} (1200 × 900 px)*" in text
