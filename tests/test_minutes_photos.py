@@ -171,3 +171,20 @@ def test_the_demo_has_a_photo_of_a_tables_cloth_in_its_minutes(app, runner):
             assert grey.getextrema()[0] < 80 and sum(grey.histogram()[200:]) > 0.7 * 1600 * 1200
     text = export(app, workshop_id, "md")
     assert f"#### Bord 1: Flå, runde 1\n\n*Bilde: {PHOTO_CAPTION} (1200 × 900 px)*" in text
+
+
+def test_the_minutes_editor_offers_the_photos_and_saving_without_them_leaves_them_out(app, logged_in,
+                                                                                      photographed):
+    from conftest import csrf_from
+    url = f"/host/workshops/{photographed.id}/minutes"
+    page = logged_in.get(url).get_data(as_text=True)
+    assert '<input checked id="include_photos" name="include_photos" type="checkbox"' in page
+    label = re.search(r'name="include_photos" type="checkbox"[^>]*>([^<]*)<', page).group(1)
+    assert "photos, under their table and round" in label, label
+    form = {"csrf_token": csrf_from(page), "opening_text": "", "closing_text": "", "signature": "Åse",
+            "participant_count": "", "base_revision": "0", "choices_shown": "1", "include_votes": "y"}
+    preview = logged_in.client.post(url + "/preview", data={**form, "include_photos": "y"},
+                                    headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'alt="{CAPTION}"' in preview
+    assert logged_in.client.post(url, data=form).status_code == 303
+    assert b"data:image/jpeg" not in export(app, photographed.id, "html").encode()
