@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 from deploy.run_local_cluster import (ROOT, Gunicorn, app_env, flask_command, free_port, postgres_admin_url,
                                       stop_on_signals)
 
-from .loadgen import CSRF, HttpConnection, HttpError, SocketPhone
+from .loadgen import CSRF, HttpConnection, HttpError, Receipts, SocketPhone
 from .run import CLIENT_CORE, RESULTS, SERVER_CORE, cpu_seconds, database_url_for, percentile
 
 SPREAD_SECONDS = 10.0
@@ -161,17 +161,32 @@ class Projector(SocketPhone):
         super().on_packet(packet, now)
 
 
-async def open_projector(host: str, port: int, code: str, cookies: dict, log: Log) -> Projector:
+def upgrade_request(host: str, port: int, cookies: dict) -> bytes:
     key = base64.b64encode(os.urandom(16)).decode()
-    request = "\r\n".join([
+    return ("\r\n".join([
         "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1", f"Host: {host}:{port}", "Upgrade: websocket",
         "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13",
-        f"Origin: http://{host}:{port}", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())]) + "\r\n\r\n"
+        f"Origin: http://{host}:{port}", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())])
+            + "\r\n\r\n").encode("latin-1")
+
+
+async def open_projector(host: str, port: int, code: str, cookies: dict, log: Log) -> Projector:
     loop = asyncio.get_running_loop()
     _, projector = await loop.create_connection(
-        lambda: Projector(request.encode("latin-1"), json.dumps({"workshop": code}).encode(), log, loop), host, port)
+        lambda: Projector(upgrade_request(host, port, cookies), json.dumps({"workshop": code}).encode(), log, loop),
+        host, port)
     await asyncio.wait_for(projector.ready, 30)
     return projector
+
+
+async def open_phone_socket(host: str, port: int, code: str, phone: Phone) -> SocketPhone:
+    """The phone's live socket, as its page opens it: the room's size sets the push window."""
+    loop = asyncio.get_running_loop()
+    _, socket = await loop.create_connection(
+        lambda: SocketPhone(upgrade_request(host, port, phone.cookies), json.dumps({"workshop": code}).encode(),
+                            Receipts(1), loop), host, port)
+    await asyncio.wait_for(socket.ready, 30)
+    return socket
 
 
 async def send_once(host: str, port: int, path: str, headers: dict, body: bytes) -> tuple[int | None, float]:
@@ -233,11 +248,23 @@ def send_figures(log: Log, began: float, sends: int) -> dict:
             "answer_p50_ms": round(1000 * percentile(latencies, 0.5), 1),
             "answer_p99_ms": round(1000 * percentile(latencies, 0.99), 1),
             "answer_max_ms": round(1000 * max(latencies, default=float("nan")), 1),
-            "try_p99_ms": round(1000 * percentile(tries, 0.99), 1)}
+            "try_p99_ms": round(1000 * percentile(tries, 0.99), 1),
+            "tries_by_100ms": histogram(tries)}
+
+
+def histogram(seconds: list[float]) -> dict[str, int]:
+    """Accepted tries per 100 ms of their duration ("900" holds 900-999 ms): where the tail sits."""
+    buckets: dict[str, int] = {}
+    for value in sorted(seconds):
+        key = str(100 * int(value * 10))
+        buckets[key] = buckets.get(key, 0) + 1
+    return buckets
 
 
 def to_projector(log: Log, final_count: int) -> dict:
-    """For the k-th acknowledged answer: from its acknowledgement to the first push showing >= k."""
+    """For the k-th acknowledged answer: from its acknowledgement to the first push showing >= k
+    (0 when that push came before the answer reached the phone: the push follows the commit, and
+    the phone's answer may still be on its way)."""
     acked = sorted(at for _, at in log.acknowledged.values())
     latencies, missed = [], 0
     for place, at in enumerate(acked, start=1):
@@ -250,7 +277,8 @@ def to_projector(log: Log, final_count: int) -> dict:
     return {"pushes": len(log.pushes), "final_count_shown": max((c for _, c in log.pushes), default=0),
             "to_projector_p50_ms": round(1000 * percentile(latencies, 0.5), 1),
             "to_projector_p99_ms": round(1000 * percentile(latencies, 0.99), 1),
-            "last_answer_to_final_bars_ms": round(1000 * max(0.0, final - acked[-1]), 1)
+            # Signed: below 0 the projector had the final count before the last phone had its answer.
+            "last_answer_to_final_bars_ms": round(1000 * (final - acked[-1]), 1)
             if final is not None and acked else None,
             "answers_never_on_projector": missed}
 
@@ -293,6 +321,11 @@ async def app_cell(port: int, code: str, password: str, question_id: int, phones
     await asyncio.gather(*(joined(phone) for phone in people))
     result = {"phones": phones, "join_s": round(time.monotonic() - began, 1),
               "joins_per_s": round(phones / (time.monotonic() - began), 1)}
+    began, sockets = time.monotonic(), []
+    for start in range(0, phones, 200):
+        sockets += await asyncio.gather(*(open_phone_socket(host, port, code, phone)
+                                          for phone in people[start:start + 200]))
+    result["sockets_open_s"] = round(time.monotonic() - began, 1)
     projector = await open_projector(host, port, code, await login(host, port, DEMO_EMAIL, password), log)
     await asyncio.sleep(1.0)
     log.pushes.clear()
@@ -307,6 +340,9 @@ async def app_cell(port: int, code: str, password: str, question_id: int, phones
     while time.monotonic() < settle and max((c for _, c in log.pushes), default=0) < len(log.acknowledged):
         await asyncio.sleep(0.1)
     projector.close()
+    result["phone_sockets_still_open"] = sum(1 for socket in sockets if socket.is_connected())
+    for socket in sockets:
+        socket.close()
     result.update(send_figures(log, started, phones))
     result.update(to_projector(log, len(log.acknowledged)))
     return result, log
@@ -383,7 +419,8 @@ def markdown(results: dict) -> str:
     for row in results["rows"]:
         if row["kind"] == "app":
             lines.append(f"- app on {row['database']}: {row['phones']} phones joined in {row['join_s']} s "
-                         f"({row['joins_per_s']}/s); {row['pushes']} projector pushes, the last showing "
+                         f"({row['joins_per_s']}/s) and opened their sockets in {row['sockets_open_s']} s "
+                         f"({row['phone_sockets_still_open']} still open at the end); {row['pushes']} projector pushes, the last showing "
                          f"{row['final_count_shown']} answers; server CPU {row['server_cpu_s']} s; answers never "
                          f"shown on the projector: {row['answers_never_on_projector']}; given up: {row['given_up']}.")
     return "\n".join(lines) + "\n"
