@@ -15,7 +15,7 @@ from .errors import render_error
 from .extensions import db
 from .limits import vote_limit
 from .models import Participant, Question, QuestionKind, Suggestion, Workshop
-from .participant import load_workshop, new_client_id, panel_context, require_participant
+from .participant import current_participant, load_workshop, new_client_id, panel_context, require_participant
 from .services import DomainError
 from .services.answer_results import results_for
 from .services.answers import ANSWERED_KINDS, count_answers, own_values, submit_answer, values_from_form
@@ -109,6 +109,17 @@ def answered(workshop: Workshop, participant: Participant, question: Question, e
         return render_template("participant/workshop.html", **context), 422
     flash(error or _("Saved. You can change your answer until the question closes."), "error" if error else "success")
     return redirect(url_for("participant.workshop", code=workshop.join_code, _anchor=f"q-{question.id}"), 303)
+
+
+@bp.get("/j/<code>/panel/<int:question_id>")
+def panel_questions(code: str, question_id: int):
+    """The questions to the panel alone: what a phone refetches when the room asked a new one."""
+    workshop = load_workshop(code)
+    participant = current_participant(workshop)
+    question = load_question(workshop, question_id)
+    if participant is None or question is None or question.kind != QuestionKind.QANDA:
+        return "", 200, {"HX-Refresh": "true"}
+    return render_template("participant/_qanda.html", workshop=workshop, participant=participant, question=question)
 
 
 @bp.post("/j/<code>/up/<int:suggestion_id>")

@@ -100,6 +100,7 @@ ROUTES = {
     # A phone's answer to a multiple-choice question, and its upvote of a question to the panel.
     "answering.answer": PARTICIPANT,
     "answering.upvote": PARTICIPANT,
+    "answering.panel_questions": PARTICIPANT,
     "host.move_question": FACILITATOR,
     "host.delete_question": FACILITATOR,
     "host.show_question": FACILITATOR,
@@ -296,7 +297,10 @@ def object_ids(world: World, side) -> dict:
 KIND_OBJECTS = {"answering.answer": {"question_id": "choice_question_id"},
                 "answering.upvote": {"suggestion_id": "panel_suggestion_id"},
                 "host.panel_question_answered": {"suggestion_id": "panel_suggestion_id"},
-                "host.other_answer_status": {"answer_id": "answer_id"}}
+                "host.other_answer_status": {"answer_id": "answer_id"},
+                "answering.panel_questions": {"question_id": "panel_question_id"}}
+# What an allowed participant's page shows: the open question, or the part of it that route returns.
+PARTICIPANT_PAGE_TEXT = {"answering.panel_questions": "Who pays for Trail marking theme?"}
 
 
 def build_url(world: World, case: Case, side=None) -> str:
@@ -403,7 +407,8 @@ def assert_allowed(world, kind, case, response, changed) -> None:
     elif kind == PARTICIPANT and case.method == "POST":
         assert changed, f"an allowed participant's POST changed nothing ({status} → {path})"
     elif kind == PARTICIPANT:
-        assert "Which trail should we mark first?" in response.get_data(as_text=True)
+        expected = PARTICIPANT_PAGE_TEXT.get(case.endpoint, "Which trail should we mark first?")
+        assert expected in response.get_data(as_text=True)
     elif kind == PHOTO:
         assert status == 200 and response.content_type == "image/jpeg", (status, response.content_type)
 

@@ -156,3 +156,18 @@ def test_one_answer_per_person_when_requests_race(app, room):
     assert all(status in (200, 503) for status in statuses), statuses
     count, items = stored(app, choice)
     assert count == 1 and len(items) == 1
+
+
+def test_the_questions_to_the_panel_are_refetched_alone(app, room):
+    asker, token = phone_of(app, room)
+    panel = room.question_ids[3]
+    asker.post(f"/j/{room.join_code}/q/{panel}", data={"csrf_token": token, "text": "Hvem betaler?"})
+    response = asker.get(f"/j/{room.join_code}/panel/{panel}", headers=HTMX)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="q-{}-panel"'.format(panel) in page and "Hvem betaler?" in page
+    stranger = app.test_client()
+    response = stranger.get(f"/j/{room.join_code}/panel/{panel}", headers=HTMX)
+    assert response.headers.get("HX-Refresh") == "true" and "Hvem betaler?" not in response.get_data(as_text=True)
+    choice = room.question_ids[0]
+    assert asker.get(f"/j/{room.join_code}/panel/{choice}", headers=HTMX).headers.get("HX-Refresh") == "true"

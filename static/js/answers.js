@@ -176,6 +176,32 @@
     });
   }
 
+  // Questions to the panel: a question the room asked arrives in a hidden list (live.js); the
+  // block is then refetched, spread over a few seconds so a large room does not come at once,
+  // and only when the phone is looked at (a phone in a pocket refetches when it is taken out).
+  var stale = {};
+  function refetchPanel(questionId) {
+    if (document.hidden) { stale[questionId] = true; return; }
+    delete stale[questionId];
+    var block = document.getElementById("q-" + questionId + "-panel");
+    if (block && window.htmx) htmx.trigger(block, "refresh");
+  }
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      var list = change.target.closest && change.target.closest("[data-qanda-pushed]");
+      if (!list || !change.addedNodes.length) return;
+      var questionId = list.dataset.suggestionsFor;
+      if (timers["panel-" + questionId]) return;
+      timers["panel-" + questionId] = setTimeout(function () {
+        delete timers["panel-" + questionId];
+        refetchPanel(questionId);
+      }, 500 + Math.random() * 4500);
+    });
+  }).observe(document.body, { childList: true, subtree: true });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) Object.keys(stale).forEach(refetchPanel);
+  });
+
   document.body.addEventListener("htmx:afterSwap", function (event) { enhanceRankings(event.target); });
   document.body.addEventListener("htmx:afterSwap", showPending);
   window.addEventListener("online", sendPending);

@@ -170,9 +170,13 @@ def test_scale_ranking_and_questions_to_the_panel_on_phone_and_projector(chromiu
 
     show(console, panel)
     phone.reload()
+    watcher = phone_page(chromium, live_server, workshop.code)
+    wait_online(watcher)
     block = answer_block(phone, panel)
     block.locator("textarea").fill("Når kommer bussen til bygda?")
     block.locator(".compose button[type=submit]").click()
+    # Another phone sees the new question to upvote without a reload.
+    answer_block(watcher, panel).locator(".panel-question", has_text="Når kommer bussen").wait_for(timeout=15000)
     other = phone_page(chromium, live_server, workshop.code, java_script_enabled=False)
     other_block = answer_block(other, panel)
     other_block.locator("textarea").fill("Hvem betaler for skranken?")

@@ -62,6 +62,7 @@ class Side:
     # A multiple-choice question (and one of its options) and a question to the panel.
     choice_question_id: int = 0
     choice_option_id: int = 0
+    panel_question_id: int = 0
     panel_suggestion_id: int = 0
     answer_id: int = 0
     secrets: list[str] = field(default_factory=list)
@@ -245,7 +246,7 @@ def seed_suggestions(*sides: Side) -> None:
         choice, panel = (db.session.get(Question, question_id) for question_id in side.question_ids[2:4])
         asked, _ = submit_suggestion(participant, panel, f"Who pays for {theme_name}?", f"seed-{index}-panel")
         side.choice_question_id, side.choice_option_id = choice.id, choice.options[0].id
-        side.panel_suggestion_id = asked.id
+        side.panel_question_id, side.panel_suggestion_id = panel.id, asked.id
         side.answer_id = submit_answer(participant, choice, {choice.options[1].id: 1}, client_id=f"seed-{index}-a")[0].id
         side.secrets.append(asked.text)
         side.suggestion_ids = [first.id, second.id]
