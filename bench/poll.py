@@ -309,7 +309,7 @@ def check_stored(rows: list[tuple[int, str]], log: Log) -> dict:
 
 
 async def app_cell(port: int, code: str, password: str, question_id: int, phones: int,
-                   moments: list[float]) -> tuple[dict, Log]:
+                   moments: list[float], pids) -> tuple[dict, Log]:
     host, log = "127.0.0.1", Log()
     people = [Phone(i) for i in range(phones)]
     semaphore = asyncio.Semaphore(50)
@@ -335,7 +335,9 @@ async def app_cell(port: int, code: str, password: str, question_id: int, phones
         urlencode({"csrf_token": phone.csrf, "option": phone.option,
                    "client_id": f"poll{run_id}n{phone.index}"}).encode(), f"poll{run_id}n{phone.index}")
         for phone in people]
+    cpu0 = cpu_seconds(pids())
     started = await offer(sends, moments, log)
+    answering_cpu = cpu_seconds(pids()) - cpu0
     settle = time.monotonic() + SETTLE_SECONDS
     while time.monotonic() < settle and max((c for _, c in log.pushes), default=0) < len(log.acknowledged):
         await asyncio.sleep(0.1)
@@ -344,6 +346,9 @@ async def app_cell(port: int, code: str, password: str, question_id: int, phones
     for socket in sockets:
         socket.close()
     result.update(send_figures(log, started, phones))
+    # Tries refused with 503 cost little; the accepted answers and the pushes cost the rest.
+    result.update(answering_cpu_s=round(answering_cpu, 1),
+                  cpu_ms_per_accepted_answer=round(1000 * answering_cpu / max(1, len(log.acknowledged)), 1))
     result.update(to_projector(log, len(log.acknowledged)))
     return result, log
 
@@ -356,7 +361,8 @@ def run_app(database: str, url: str, workdir: Path, phones: int, moments: list[f
     server.start()
     try:
         load, cpu0 = os.getloadavg(), cpu_seconds(server.worker_pids())
-        result, log = asyncio.run(app_cell(server.port, code, password, question_id, phones, moments))
+        result, log = asyncio.run(app_cell(server.port, code, password, question_id, phones, moments,
+                                             server.worker_pids))
         result["server_cpu_s"] = round(cpu_seconds(server.worker_pids()) - cpu0, 1)
     finally:
         server.stop()
@@ -421,7 +427,9 @@ def markdown(results: dict) -> str:
             lines.append(f"- app on {row['database']}: {row['phones']} phones joined in {row['join_s']} s "
                          f"({row['joins_per_s']}/s) and opened their sockets in {row['sockets_open_s']} s "
                          f"({row['phone_sockets_still_open']} still open at the end); {row['pushes']} projector pushes, the last showing "
-                         f"{row['final_count_shown']} answers; server CPU {row['server_cpu_s']} s; answers never "
+                         f"{row['final_count_shown']} answers; server CPU {row['server_cpu_s']} s, of which "
+                         f"{row.get('answering_cpu_s')} s while answering ({row.get('cpu_ms_per_accepted_answer')} ms "
+                         f"per accepted answer); answers never "
                          f"shown on the projector: {row['answers_never_on_projector']}; given up: {row['given_up']}.")
     return "\n".join(lines) + "\n"
 
