@@ -188,3 +188,16 @@ def test_the_minutes_editor_offers_the_photos_and_saving_without_them_leaves_the
     assert f'alt="{CAPTION}"' in preview
     assert logged_in.client.post(url, data=form).status_code == 303
     assert b"data:image/jpeg" not in export(app, photographed.id, "html").encode()
+
+
+def test_a_photo_of_no_question_and_a_removed_table_gets_a_section_of_its_own(app, photographed):
+    from facilitator.models import TablePhoto
+    with app.app_context():
+        photo = db.session.query(TablePhoto).filter_by(workshop_id=photographed.id, caption="").one()
+        photo.question_id, photo.table_id = None, None
+        db.session.commit()
+    text = export(app, photographed.id, "md")
+    # After the questions: a section of its own, under "no table" and the round.
+    tail = text.split("\n## Bilder\n", 1)[1]
+    assert tail.startswith("\n### Uten bord, runde 1\n\n*Bilde: Bilde fra Uten bord, runde 1 (1200 × 900 px)*"), tail
+    assert text.index("#### Bord 1, runde 1") < text.index("\n## Bilder\n")
