@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from facilitator.extensions import db
-from facilitator.models import AccountEvent, AccountRole, Facilitator, Workshop
+from facilitator.models import AccountEvent, AccountRole, Facilitator, TablePhoto, Workshop
 from facilitator.services import DomainError
 from facilitator.services.accounts import authenticate, create_facilitator
 
@@ -229,3 +229,15 @@ def test_the_migration_makes_the_oldest_account_the_administrator(request, tmp_p
             ("last@example.org", "facilitator", True)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_health_page_counts_the_photos_kept_in_the_database(app, admin, runner):
+    from jinja2.filters import do_filesizeformat
+    browser = log_in(app, admin)
+    assert "Photos from the tables" in browser.get("/admin/health").get_data(as_text=True)
+    assert runner.invoke(args=["demo"]).exit_code == 0  # the demo's table Flå photographs its cloth
+    with app.app_context():
+        stored = sum(len(photo.image) for photo in db.session.scalars(select(TablePhoto)))
+    assert stored > 10_000
+    page = browser.get("/admin/health").get_data(as_text=True)
+    assert do_filesizeformat(stored) in page

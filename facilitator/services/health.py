@@ -8,10 +8,10 @@ from importlib import metadata
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from ..extensions import db
-from ..models import DeletionRecord, PurgeRun
+from ..models import DeletionRecord, PurgeRun, TablePhoto
 
 
 @dataclass
@@ -84,13 +84,18 @@ def folder_size(folder: Path | None) -> int | None:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
+def photo_bytes() -> int:
+    """Bytes the tables' photos take: they live in the database, so no folder shows them."""
+    return db.session.scalar(select(func.coalesce(func.sum(func.length(TablePhoto.image)), 0)))
+
+
 def disk_usage() -> dict[str, int | None]:
-    """What the installation's files take: the PDF cache and the whole instance folder (which
-    also holds a SQLite database)."""
+    """What the installation's data takes: the tables' photos (in the database), the PDF cache
+    and the whole instance folder (which also holds a SQLite database)."""
     setting = current_app.config.get("PDF_CACHE_FOLDER", "")
     instance = Path(current_app.instance_path)
     pdf_cache = None if setting is None else Path(setting or instance / "pdf-cache")
-    return {"pdf_cache": folder_size(pdf_cache), "instance": folder_size(instance)}
+    return {"photos": photo_bytes(), "pdf_cache": folder_size(pdf_cache), "instance": folder_size(instance)}
 
 
 @dataclass
