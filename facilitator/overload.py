@@ -16,12 +16,13 @@ the room (and could pause it) when it is too busy, they are a handful of request
 hundreds of phones, and the live socket only pushes. Phones' page loads pass too: they change
 nothing, and a phone that cannot load its page cannot keep its outbox.
 
-The gate is a ``threading.Condition``: under gunicorn's gevent worker the standard library is
-patched (facilitator.wsgi) and it waits cooperatively; under the tests' threading server it is
-a real lock.
+The gate is a ``threading`` lock and an event per waiting request: under gunicorn's gevent
+worker the standard library is patched (facilitator.wsgi) and they wait cooperatively; under the
+tests' threading server they are real locks.
 """
 from __future__ import annotations
 
+import collections
 import os
 import random
 import io
@@ -74,34 +75,46 @@ def init_app(app: Flask) -> None:
 
 
 class Gate:
-    """At most ``capacity`` holders at a time and ``max_queued`` waiting for a place."""
+    """At most ``capacity`` holders at a time and ``max_queued`` waiting for a place.
+
+    A place that frees up is handed straight to the request that has waited longest. Were it
+    simply released, a request arriving just then would take it before the woken waiter ran,
+    and under overload the waiters would sit out their whole timeout while newcomers got in."""
 
     def __init__(self, capacity: int, max_queued: int):
         self.capacity, self.max_queued = max(1, capacity), max(0, max_queued)
-        self.in_flight = self.queued = 0
-        self.condition = threading.Condition()
+        self.in_flight = 0
+        self.lock = threading.Lock()
+        self.waiting: collections.deque[threading.Event] = collections.deque()
+
+    @property
+    def queued(self) -> int:
+        return len(self.waiting)
 
     def enter(self, timeout: float) -> bool:
         """Take a place, waiting at most ``timeout`` seconds; False when refused."""
-        with self.condition:
-            if self.in_flight < self.capacity:
+        with self.lock:
+            if self.in_flight < self.capacity and not self.waiting:
                 self.in_flight += 1
                 return True
-            if self.queued >= self.max_queued or timeout <= 0:
+            if len(self.waiting) >= self.max_queued or timeout <= 0:
                 return False
-            self.queued += 1
-            try:
-                admitted = self.condition.wait_for(lambda: self.in_flight < self.capacity, timeout)
-            finally:
-                self.queued -= 1
-            if admitted:
-                self.in_flight += 1
-            return admitted
+            turn = threading.Event()
+            self.waiting.append(turn)
+        if turn.wait(timeout):
+            return True  # leave() handed its place over: in_flight already counts it
+        with self.lock:
+            if turn.is_set():
+                return True  # handed over just as the wait ran out
+            self.waiting.remove(turn)
+            return False
 
     def leave(self) -> None:
-        with self.condition:
-            self.in_flight -= 1
-            self.condition.notify()
+        with self.lock:
+            if self.waiting:
+                self.waiting.popleft().set()  # the place passes on; in_flight stays
+            else:
+                self.in_flight -= 1
 
 
 def is_phone_write(environ) -> bool:
