@@ -245,7 +245,7 @@ def test_names_suggestions_and_themes_share_the_rule(props_app, invisible):
 
 # --- the shared suggestion fragment -------------------------------------------------------------------
 
-ITEM = re.compile(r'^<li class="suggestion[^"]*" id="s-\d+" data-seq="\d+" dir="auto">(.*)</li>$', re.S)
+ITEM = re.compile(r'^<li class="suggestion[^"]*" id="s-\d+" data-seq="\d+" dir="auto" lang="nb">(.*)</li>$', re.S)
 
 
 @PROPERTY
@@ -253,7 +253,7 @@ ITEM = re.compile(r'^<li class="suggestion[^"]*" id="s-\d+" data-seq="\d+" dir="
 def test_the_suggestion_fragment_shows_text_as_text(props_app, text):
     with props_app.test_request_context():
         for value in {text, cleaned_or_none(text, required=False) or ""}:
-            fragment = render_template("_suggestion.html",
+            fragment = render_template("_suggestion.html", workshop=SimpleNamespace(language="nb"),
                                        suggestion=SimpleNamespace(id=7, seq=3, pinned=False, text=value))
             match = ITEM.match(fragment.strip())
             assert match, fragment
