@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import INSTANCE_PATH, PROJECT_ROOT, Config
+from facilitator.config import INSTANCE_PATH, PROJECT_ROOT, Config
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -29,12 +29,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import database, security, i18n, limits, realtime, errors, templating, cli, routing
-    from .extensions import csrf, login_manager, migrate, db
+    from facilitator import database, security, i18n, limits, realtime, errors, templating, cli, routing
+    from facilitator.extensions import csrf, login_manager, migrate, db
 
     security.check_production_config(app)
     routing.init_app(app)
-    from . import assets
+    from facilitator import assets
     assets.init_app(app)  # first, so its compressing after_request runs last
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -47,11 +47,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errors.init_app(app)
     realtime.init_app(app)
     security.init_wsgi(app)  # after realtime: around the Socket.IO server too
-    from . import overload
+    from facilitator import overload
     overload.init_app(app)  # outermost: a refused send costs no more than the refusal
     cli.init_app(app)
 
-    from . import auth, host, participant, projector, export, results, pages
+    from facilitator import auth, host, participant, projector, export, results, pages
     app.register_blueprint(auth.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(pages.bp)
@@ -59,14 +59,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(projector.bp)
     app.register_blueprint(export.bp)
-    from . import answering
+    from facilitator import answering
     app.register_blueprint(answering.bp)
-    from . import photos
+    from facilitator import photos
     app.register_blueprint(photos.bp)
-    from . import account, admin
+    from facilitator import account, admin
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
-    from . import sso
+    from facilitator import sso
     sso.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=participant.index)
     return app

@@ -6,7 +6,7 @@ Commands run without gevent's patching: they serve nobody.
 """
 from flask.cli import FlaskGroup
 
-from . import create_app
+from facilitator import create_app
 
 
 def main() -> None:

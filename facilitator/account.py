@@ -7,17 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash
 
-from .account_forms import ForgotForm, NameForm, PasswordChangeForm, ResetForm, WelcomeForm
-from .extensions import db
-from .i18n import browser_locale
-from .extensions import limiter
-from .limits import failed, login_email
-from .mail import MailError, mail_configured
-from .services import DomainError
-from .services.account_links import find_link, redeem_reset, redeem_welcome, request_reset, request_signup
-from .services.account_log import record_account_event
-from .services.accounts import set_password
-from .account_mail import send_reset_mail, send_signup_mail
+from facilitator.account_forms import ForgotForm, NameForm, PasswordChangeForm, ResetForm, WelcomeForm
+from facilitator.extensions import db
+from facilitator.i18n import browser_locale
+from facilitator.extensions import limiter
+from facilitator.limits import failed, login_email
+from facilitator.mail import MailError, mail_configured
+from facilitator.services import DomainError
+from facilitator.services.account_links import find_link, redeem_reset, redeem_welcome, request_reset, request_signup
+from facilitator.services.account_log import record_account_event
+from facilitator.services.accounts import set_password
+from facilitator.account_mail import send_reset_mail, send_signup_mail
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -91,7 +91,7 @@ def change_password():
             else:
                 record_account_event("password_changed", current_user, current_user)
                 db.session.commit()
-                from .auth import start_session  # the nonce changed: log this browser in again
+                from facilitator.auth import start_session  # the nonce changed: log this browser in again
                 start_session(current_user._get_current_object())
                 flash(_("Your password is changed. Other browsers have been logged out."), "success")
                 return redirect(url_for("account.settings"), 303)
@@ -152,7 +152,7 @@ def welcome(token: str):
             show_error(form, error)
         else:
             db.session.commit()
-            from .auth import start_session
+            from facilitator.auth import start_session
             start_session(account)
             flash(_("Welcome, %(name)s! Create your first workshop.", name=account.name), "success")
             return redirect(url_for("host.dashboard"), 303)

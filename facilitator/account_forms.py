@@ -6,8 +6,8 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from .forms import FlaskForm, strip
-from .services.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from facilitator.forms import FlaskForm, strip
+from facilitator.services.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 
 def email_field(label=None) -> EmailField:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import force_locale, get_locale, gettext as _
 
-from .mail import send_mail
-from .models import Facilitator
-from .services.account_links import RESET_VALID, WELCOME_VALID
-from .urls import public_url
+from facilitator.mail import send_mail
+from facilitator.models import Facilitator
+from facilitator.services.account_links import RESET_VALID, WELCOME_VALID
+from facilitator.urls import public_url
 
 
 def send_reset_mail(account: Facilitator, token: str) -> None:
@@ -28,7 +28,7 @@ def send_welcome_mail(email: str, token: str, inviter: Facilitator | None) -> No
 def send_signup_mail(email: str, kind: str, token: str) -> None:
     """The sign-up's link, or a reset link when the address already has an account."""
     if kind == "reset":
-        from .services.accounts import get_facilitator_by_email
+        from facilitator.services.accounts import get_facilitator_by_email
         send_reset_mail(get_facilitator_by_email(email), token)
     else:
         send_welcome_mail(email, token, None)

@@ -9,18 +9,18 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from .account_forms import HandOverForm, InviteAccountForm
-from .account_mail import send_welcome_mail
-from .extensions import db
-from .forms import FlaskForm
-from .mail import MailError, mail_configured
-from .models import AccountRole, Facilitator, Workshop, utcnow
-from .services import DomainError
-from .services.account_links import invite_account, pending_invitations, withdraw_invitation
-from .services.account_log import ACTION_LABELS, recent_account_events
-from .services.health import installation_health
-from .services.staff import deactivate, hand_over, list_accounts, owned_workshops, reactivate, set_role
-from .urls import public_url
+from facilitator.account_forms import HandOverForm, InviteAccountForm
+from facilitator.account_mail import send_welcome_mail
+from facilitator.extensions import db
+from facilitator.forms import FlaskForm
+from facilitator.mail import MailError, mail_configured
+from facilitator.models import AccountRole, Facilitator, Workshop, utcnow
+from facilitator.services import DomainError
+from facilitator.services.account_links import invite_account, pending_invitations, withdraw_invitation
+from facilitator.services.account_log import ACTION_LABELS, recent_account_events
+from facilitator.services.health import installation_health
+from facilitator.services.staff import deactivate, hand_over, list_accounts, owned_workshops, reactivate, set_role
+from facilitator.urls import public_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

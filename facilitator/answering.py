@@ -10,16 +10,16 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import realtime
-from .errors import render_error
-from .extensions import db
-from .limits import vote_limit
-from .models import Participant, Question, QuestionKind, Suggestion, Workshop
-from .participant import current_participant, load_workshop, new_client_id, panel_context, require_participant
-from .services import DomainError
-from .services.answer_results import results_for
-from .services.answers import ANSWERED_KINDS, count_answers, own_values, submit_answer, values_from_form
-from .services.qanda import list_panel_questions, own_upvotes, set_upvote
+from facilitator import realtime
+from facilitator.errors import render_error
+from facilitator.extensions import db
+from facilitator.limits import vote_limit
+from facilitator.models import Participant, Question, QuestionKind, Suggestion, Workshop
+from facilitator.participant import current_participant, load_workshop, new_client_id, panel_context, require_participant
+from facilitator.services import DomainError
+from facilitator.services.answer_results import results_for
+from facilitator.services.answers import ANSWERED_KINDS, count_answers, own_values, submit_answer, values_from_form
+from facilitator.services.qanda import list_panel_questions, own_upvotes, set_upvote
 
 bp = Blueprint("answering", __name__)
 

@@ -11,16 +11,16 @@ from flask import (
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .extensions import db, login_manager
-from .models import AccountRole
-from .forms import FlaskForm, LoginForm, SetupForm
-from .i18n import browser_locale
-from .limits import limit_logins
-from .login_devices import remember_device
-from .sso import is_password_login_enabled, provider_logout_redirect
-from .services import DomainError
-from .services.invites import INVITE_VALID_DAYS, accept_invite, get_open_invite
-from .services.accounts import (
+from facilitator.extensions import db, login_manager
+from facilitator.models import AccountRole
+from facilitator.forms import FlaskForm, LoginForm, SetupForm
+from facilitator.i18n import browser_locale
+from facilitator.limits import limit_logins
+from facilitator.login_devices import remember_device
+from facilitator.sso import is_password_login_enabled, provider_logout_redirect
+from facilitator.services import DomainError
+from facilitator.services.invites import INVITE_VALID_DAYS, accept_invite, get_open_invite
+from facilitator.services.accounts import (
     authenticate, create_facilitator, end_all_sessions, has_any_facilitator, load_facilitator,
 )
 

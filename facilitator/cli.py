@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from .extensions import db
+from facilitator.extensions import db
 
 
 def init_app(app: Flask) -> None:
@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(user_group)
     app.cli.add_command(synthesis_command)
-    from .precompress import publish_static_command
+    from facilitator.precompress import publish_static_command
     app.cli.add_command(publish_static_command)
 
 
@@ -31,8 +31,8 @@ FORMAT_CHOICES = ["md", "html", "docx", "odt", "pdf", "csv", "xlsx", "json"]
               help="Only give the demo login a new password (printed as the last line) and end its sessions.")
 def demo_command(if_empty: bool, reset_password: bool):
     """Create the demo facilitator and seminar; the last line printed is the join code."""
-    from .demo import DEMO_EMAIL, create_demo, demo_facilitator, reset_demo_password
-    from .models import Workshop
+    from facilitator.demo import DEMO_EMAIL, create_demo, demo_facilitator, reset_demo_password
+    from facilitator.models import Workshop
     if reset_password:
         password = reset_demo_password()
         if password is None:
@@ -69,8 +69,8 @@ RESET_HINT = "a new password: `flask --app wsgi demo --reset-password`"
               help="File to write; standard output if left out or '-'.")
 def minutes_command(code: str, fmt: str, output: str | None):
     """Write a workshop's minutes (or its JSON export), the same document as the download."""
-    from .exporters.formats import export_document
-    from .services.workshops import get_workshop_by_code
+    from facilitator.exporters.formats import export_document
+    from facilitator.services.workshops import get_workshop_by_code
     workshop = get_workshop_by_code(code)
     if workshop is None:
         raise click.ClickException(f"No workshop has the code {code!r}.")
@@ -96,8 +96,8 @@ def minutes_command(code: str, fmt: str, output: str | None):
 def import_command(file, owner: str | None):
     """Load a workshop's JSON export as a new draft workshop; the last line printed is its join code."""
     from sqlalchemy import select
-    from .models import Facilitator
-    from .services.transfer import InvalidImport, import_json
+    from facilitator.models import Facilitator
+    from facilitator.services.transfer import InvalidImport, import_json
     query = select(Facilitator).order_by(Facilitator.id).limit(1)
     if owner:
         query = select(Facilitator).where(Facilitator.email == owner.strip().lower())
@@ -120,12 +120,12 @@ def import_command(file, owner: str | None):
 @click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
 def purge_command(dry_run: bool):
     """Delete the workshops whose retention period has ended (run it daily, e.g. from a timer)."""
-    from .services.retention import expired, purge_expired
+    from facilitator.services.retention import expired, purge_expired
     if dry_run:
         for workshop in expired():
             click.echo(f"would delete {workshop.join_code} {workshop.title!r}")
         return
-    from .services.health import record_purge_run
+    from facilitator.services.health import record_purge_run
     records = purge_expired()
     record_purge_run(records)  # the administrator's health page shows the last run
     db.session.commit()
@@ -142,7 +142,7 @@ def user_group():
 def checked_email(email: str) -> str:
     """The address as the web form would accept it, normalised."""
     from email_validator import EmailNotValidError
-    from .services.accounts import check_account_email
+    from facilitator.services.accounts import check_account_email
     try:
         return check_account_email(email)
     except EmailNotValidError as error:
@@ -152,8 +152,8 @@ def checked_email(email: str) -> str:
 def prompt_password(email: str) -> str:
     """A new password, typed twice without echo, checked as the web forms check it (length,
     not a common password); asked again until it passes."""
-    from .services import DomainError
-    from .services.passwords import check_new_password
+    from facilitator.services import DomainError
+    from facilitator.services.passwords import check_new_password
     while True:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
@@ -174,15 +174,15 @@ def prompt_password(email: str) -> str:
 def user_create_command(email: str, name: str, locale: str | None, admin: bool):
     """Create an account; the password is asked for twice, hidden. The installation's first
     account is always an administrator."""
-    from .services import DomainError
-    from .services.accounts import create_facilitator, get_facilitator_by_email
+    from facilitator.services import DomainError
+    from facilitator.services.accounts import create_facilitator, get_facilitator_by_email
     email = checked_email(email)
     if not name.strip():
         raise click.BadParameter("a name is needed", param_hint="--name")
     if get_facilitator_by_email(email) is not None:  # before asking for a password in vain
         raise click.ClickException(f"There is already an account with the address {email}.")
-    from .models import AccountRole
-    from .services.accounts import has_any_facilitator
+    from facilitator.models import AccountRole
+    from facilitator.services.accounts import has_any_facilitator
     role = AccountRole.ADMINISTRATOR if admin or not has_any_facilitator() else AccountRole.FACILITATOR
     try:
         create_facilitator(email, name, prompt_password(email), locale=locale, role=role)
@@ -198,8 +198,8 @@ def user_create_command(email: str, name: str, locale: str | None, admin: bool):
 @click.argument("email")
 def user_set_password_command(email: str):
     """Give an account a new password (asked for twice, hidden); its browsers are logged out."""
-    from .services.account_log import record_account_event
-    from .services.accounts import set_password
+    from facilitator.services.account_log import record_account_event
+    from facilitator.services.accounts import set_password
     facilitator = existing_account(email)
     set_password(facilitator, prompt_password(facilitator.email))
     record_account_event("password_changed", facilitator, None, detail="command line")
@@ -208,7 +208,7 @@ def user_set_password_command(email: str):
 
 
 def existing_account(email: str):
-    from .services.accounts import get_facilitator_by_email
+    from facilitator.services.accounts import get_facilitator_by_email
     facilitator = get_facilitator_by_email(email)
     if facilitator is None:
         raise click.ClickException(f"No account has the address {email.strip()!r}.")
@@ -232,8 +232,8 @@ def user_reactivate_command(email: str):
 
 
 def change_account_status(email: str, active: bool) -> None:
-    from .services import DomainError
-    from .services.staff import deactivate, reactivate
+    from facilitator.services import DomainError
+    from facilitator.services.staff import deactivate, reactivate
     facilitator = existing_account(email)
     try:
         (reactivate if active else deactivate)(None, facilitator)
@@ -248,7 +248,7 @@ def change_account_status(email: str, active: bool) -> None:
 @with_appcontext
 def user_list_command():
     """Every account: address, name, role, status, when it was made."""
-    from .services.staff import list_accounts
+    from facilitator.services.staff import list_accounts
     for facilitator in list_accounts():
         status = "active" if facilitator.active else "deactivated"
         click.echo(f"{facilitator.email}\t{facilitator.name}\t{facilitator.role}\t{status}\t"
@@ -266,9 +266,9 @@ def user_list_command():
 def synthesis_command(code: str, number: int | None, granularity: float, fmt: str):
     """Possible duplicates and theme proposals for a workshop's visible suggestions, as the console shows them."""
     import json
-    from .services.synthesis.live import dismissed_pairs
-    from .services.synthesis.workshop import synthesise
-    from .services.workshops import get_workshop_by_code
+    from facilitator.services.synthesis.live import dismissed_pairs
+    from facilitator.services.synthesis.workshop import synthesise
+    from facilitator.services.workshops import get_workshop_by_code
     workshop = get_workshop_by_code(code)
     if workshop is None:
         raise click.ClickException(f"No workshop has the code {code!r}.")

@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from .extensions import db
+from facilitator.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -10,24 +10,24 @@ from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
 
-from .demo_photo import tablecloth_photo
-from .extensions import db
-from .models import AccountRole, Facilitator, Workshop
-from .services.accounts import create_facilitator, has_any_facilitator, new_password, set_password
-from .services.minutes import MinutesEdit, save_minutes
-from .services.moderation import merge
-from .services.answers import submit_answer
-from .services.participants import join_workshop
-from .services.photos import add_photo
-from .services.qanda import set_answered, set_upvote
-from .services.question_kinds import KindSettings, set_question_kind
-from .services.questions import add_question
-from .services.rounds import start_round
-from .services.suggestions import submit_suggestion
-from .services.tables import seat, set_role, set_table_count, update_table
-from .services.themes import assign_theme, create_action, create_theme
-from .services.voting import close_voting, open_voting, set_dots
-from .services.workshops import WorkshopDetails, change_status, create_workshop
+from facilitator.demo_photo import tablecloth_photo
+from facilitator.extensions import db
+from facilitator.models import AccountRole, Facilitator, Workshop
+from facilitator.services.accounts import create_facilitator, has_any_facilitator, new_password, set_password
+from facilitator.services.minutes import MinutesEdit, save_minutes
+from facilitator.services.moderation import merge
+from facilitator.services.answers import submit_answer
+from facilitator.services.participants import join_workshop
+from facilitator.services.photos import add_photo
+from facilitator.services.qanda import set_answered, set_upvote
+from facilitator.services.question_kinds import KindSettings, set_question_kind
+from facilitator.services.questions import add_question
+from facilitator.services.rounds import start_round
+from facilitator.services.suggestions import submit_suggestion
+from facilitator.services.tables import seat, set_role, set_table_count, update_table
+from facilitator.services.themes import assign_theme, create_action, create_theme
+from facilitator.services.voting import close_voting, open_voting, set_dots
+from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 
 DEMO_EMAIL = "demo@facilitator.invalid"
 DEMO_NAME = "Turid Hilde Gåsbakk"

@@ -9,13 +9,13 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField, FileRequired
 
-from .exporters.formats import FORMATS, export_document
-from .exporters.html import stylesheet_hash
-from .extensions import csrf, db
-from .forms import FlaskForm
-from .security import CONTENT_SECURITY_POLICY
-from .services.transfer import InvalidImport, import_json
-from .services.workshops import get_workshop_for
+from facilitator.exporters.formats import FORMATS, export_document
+from facilitator.exporters.html import stylesheet_hash
+from facilitator.extensions import csrf, db
+from facilitator.forms import FlaskForm
+from facilitator.security import CONTENT_SECURITY_POLICY
+from facilitator.services.transfer import InvalidImport, import_json
+from facilitator.services.workshops import get_workshop_for
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 

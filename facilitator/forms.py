@@ -17,11 +17,11 @@ from wtforms.validators import (
     DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError,
 )
 
-from .i18n import language_choices
-from .services.workshop_schema import (
+from facilitator.i18n import language_choices
+from facilitator.services.workshop_schema import (
     PLACE_MAX_LENGTH, PROGRAM_MAX_LENGTH, THEME_MAX_LENGTH, TITLE_MAX_LENGTH,
 )
-from .services.accounts import check_account_email
+from facilitator.services.accounts import check_account_email
 
 PASSWORD_MIN_LENGTH = 10
 
@@ -143,7 +143,7 @@ class QuestionKindForm(FlaskForm):
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .services.question_kinds import KINDS, kind_label
+        from facilitator.services.question_kinds import KINDS, kind_label
         self.kind.choices = [SelectChoice(kind, kind_label(kind)) for kind in KINDS]
         self.ranking_source.choices = [SelectChoice(0, _l("the options above"))] + [
             SelectChoice(question.id, question.text[:80]) for question in sources]
@@ -152,7 +152,7 @@ class QuestionKindForm(FlaskForm):
     def for_question(cls, question, questions) -> QuestionKindForm:
         """A question's own form, filled in with its kind and settings; its fields' names and
         ids carry the question's id, so the console's several forms do not clash."""
-        from .services.question_kinds import ranking_sources
+        from facilitator.services.question_kinds import ranking_sources
         data = {"kind": question.kind, "options": "\n".join(o.text for o in question.options),
                 "multiple": question.multiple, "max_choices": question.max_choices,
                 "allow_other": question.allow_other, "scale": f"{question.scale_min}-{question.scale_max}",

@@ -14,8 +14,8 @@ from collections import deque
 from flask import Flask, current_app, g, request, session
 from flask_limiter.util import get_remote_address
 
-from .extensions import limiter
-from .login_devices import device_id, is_known_device
+from facilitator.extensions import limiter
+from facilitator.login_devices import device_id, is_known_device
 
 LOGIN_PER_ADDRESS = "30 per 10 minutes"
 LOGIN_PER_ACCOUNT_AND_ADDRESS = "5 per minute"
@@ -97,12 +97,12 @@ def from_unknown_device() -> bool:
 
 def refuse_login(limit):
     """A refused login answers with the login form, the address kept, and how long to wait."""
-    from .auth import refused_login
+    from facilitator.auth import refused_login
     return refused_login(limit.reset_at, account_limited=False)
 
 
 def refuse_login_to_account(limit):
-    from .auth import refused_login
+    from facilitator.auth import refused_login
     return refused_login(limit.reset_at, account_limited=True)
 
 
@@ -124,7 +124,7 @@ def limit_logins(view):
     return view
 def names_a_workshop() -> bool:
     """A request for a real workshop is never slowed: only guesses are."""
-    from .services.workshops import get_workshop_by_code
+    from facilitator.services.workshops import get_workshop_by_code
     code = (request.view_args or {}).get("code") or request.form.get("code") or ""
     return get_workshop_by_code(str(code)) is not None
 

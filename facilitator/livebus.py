@@ -19,7 +19,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from .extensions import socketio
+from facilitator.extensions import socketio
 
 log = logging.getLogger(__name__)
 

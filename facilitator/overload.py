@@ -33,7 +33,7 @@ from flask import Flask, render_template, request
 from flask_babel import force_locale, gettext as _
 from werkzeug.http import parse_accept_header
 
-from .security import SECURITY_HEADERS
+from facilitator.security import SECURITY_HEADERS
 
 # Measured with `python -m bench.overload --measure 1,2,4,8,16` (bench/README.md, "Overload"),
 # one gevent process on SQLite, 24 outboxes sending back to back, on a busy shared machine
@@ -251,6 +251,6 @@ def refuse_if_shed():
     seconds = request.environ.get(SHED)
     if seconds is None:
         return None
-    from .errors import render_error
+    from facilitator.errors import render_error
     response, status = render_error(503, **busy_words())
     return response, status, {"Retry-After": str(seconds), "Cache-Control": "no-store"}

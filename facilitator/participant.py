@@ -12,25 +12,25 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from . import realtime
-from .errors import render_error
-from .extensions import db
-from .forms import CodeForm, JoinForm, SuggestionForm, VoteForm
-from .i18n import browser_locale, normalise_locale
-from .results import results_public, results_response
-from .limits import code_guess_limit, join_limit, refused_join_limit, suggestion_limits, vote_limit
-from .models import CafeTable, Participant, Question, Suggestion, Workshop, WorkshopStatus
-from .services import DomainError
-from .services.accounts import has_any_facilitator
-from .services.participants import get_participant, join_workshop
-from .services.photos import may_take_photos, photos_of
-from .services.rounds import current_round, is_running
-from .services.suggestions import (
+from facilitator import realtime
+from facilitator.errors import render_error
+from facilitator.extensions import db
+from facilitator.forms import CodeForm, JoinForm, SuggestionForm, VoteForm
+from facilitator.i18n import browser_locale, normalise_locale
+from facilitator.results import results_public, results_response
+from facilitator.limits import code_guess_limit, join_limit, refused_join_limit, suggestion_limits, vote_limit
+from facilitator.models import CafeTable, Participant, Question, Suggestion, Workshop, WorkshopStatus
+from facilitator.services import DomainError
+from facilitator.services.accounts import has_any_facilitator
+from facilitator.services.participants import get_participant, join_workshop
+from facilitator.services.photos import may_take_photos, photos_of
+from facilitator.services.rounds import current_round, is_running
+from facilitator.services.suggestions import (
     list_newest_visible, list_own, list_visible, own_texts, questions_for, submit_suggestion, table_history,
 )
-from .services.tables import get_table, rotation_plan, seat, set_role, table_label
-from .services.voting import own_votes, set_dots
-from .services.workshops import get_workshop_by_code
+from facilitator.services.tables import get_table, rotation_plan, seat, set_role, table_label
+from facilitator.services.voting import own_votes, set_dots
+from facilitator.services.workshops import get_workshop_by_code
 
 bp = Blueprint("participant", __name__)
 

@@ -10,15 +10,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import realtime
-from .extensions import csrf, db
-from .limits import photo_limit
-from .models import Participant, TablePhoto, Workshop
-from .participant import current_participant, load_workshop, panel_context, require_participant
-from .results import results_public
-from .services import DomainError
-from .services.photos import PHOTO_MAX_BYTES, add_photo, may_see_photo, photo_alt, too_large
-from .services.workshops import can_steer
+from facilitator import realtime
+from facilitator.extensions import csrf, db
+from facilitator.limits import photo_limit
+from facilitator.models import Participant, TablePhoto, Workshop
+from facilitator.participant import current_participant, load_workshop, panel_context, require_participant
+from facilitator.results import results_public
+from facilitator.services import DomainError
+from facilitator.services.photos import PHOTO_MAX_BYTES, add_photo, may_see_photo, photo_alt, too_large
+from facilitator.services.workshops import can_steer
 
 bp = Blueprint("photos", __name__)
 

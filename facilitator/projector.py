@@ -6,16 +6,16 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from flask_login import current_user, login_required
 
-from .models import Workshop, WorkshopStatus
-from .results import results_public
-from .services.photos import newest_per_table
-from .services.rounds import current_round, is_running, seconds_left
-from .services.suggestions import list_visible
-from .services.tables import table_label
-from .services.voting import ranking, voters
-from .services.wordcloud import word_cloud
-from .services.workshops import can_steer, get_workshop_by_code
-from .urls import display_join_url, join_url, qr_svg, results_url
+from facilitator.models import Workshop, WorkshopStatus
+from facilitator.results import results_public
+from facilitator.services.photos import newest_per_table
+from facilitator.services.rounds import current_round, is_running, seconds_left
+from facilitator.services.suggestions import list_visible
+from facilitator.services.tables import table_label
+from facilitator.services.voting import ranking, voters
+from facilitator.services.wordcloud import word_cloud
+from facilitator.services.workshops import can_steer, get_workshop_by_code
+from facilitator.urls import display_join_url, join_url, qr_svg, results_url
 
 bp = Blueprint("projector", __name__, url_prefix="/projector")
 

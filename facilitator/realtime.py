@@ -33,12 +33,12 @@ from flask import Flask, current_app, has_request_context, render_template, sess
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from .extensions import db, socketio
-from .i18n import workshop_locale
-from .livebus import bus_for
-from .models import Suggestion, SuggestionStatus, Workshop
-from .services.participants import get_participant
-from .services.workshops import can_steer, get_workshop_by_code
+from facilitator.extensions import db, socketio
+from facilitator.i18n import workshop_locale
+from facilitator.livebus import bus_for
+from facilitator.models import Suggestion, SuggestionStatus, Workshop
+from facilitator.services.participants import get_participant
+from facilitator.services.workshops import can_steer, get_workshop_by_code
 
 # Phones refetch their panel after a question change; spreading the requests over this many
 # milliseconds per thousand phones (at most 15 s) keeps the server calm. A panel costs about
@@ -274,7 +274,7 @@ def broadcast_status(workshop: Workshop) -> None:
 
 
 def push_stage(workshop: Workshop) -> None:
-    from .projector import render_stage
+    from facilitator.projector import render_stage
     with workshop_locale(workshop):
         html = render_stage(workshop)
     socketio.emit("stage", {"seq": workshop.event_seq, "html": html}, to=workshop.screen_room,

@@ -17,14 +17,14 @@ from dataclasses import replace
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, render_template, session, url_for
 
-from .exporters import file_stem
-from .exporters.kinds_outline import kind_blocks
-from .exporters.outline import action_status
-from .extensions import db, socketio
-from .i18n import browser_locale
-from .models import Workshop, WorkshopStatus
-from .services.minutes import Minutes, compile_minutes
-from .services.workshops import get_workshop_by_code
+from facilitator.exporters import file_stem
+from facilitator.exporters.kinds_outline import kind_blocks
+from facilitator.exporters.outline import action_status
+from facilitator.extensions import db, socketio
+from facilitator.i18n import browser_locale
+from facilitator.models import Workshop, WorkshopStatus
+from facilitator.services.minutes import Minutes, compile_minutes
+from facilitator.services.workshops import get_workshop_by_code
 
 bp = Blueprint("results", __name__)
 
@@ -72,7 +72,7 @@ def prepare_pdfs_later(workshop: Workshop) -> None:
 
 
 def prepare_pdfs(app: Flask, workshop_id: int) -> None:
-    from .exporters.pdf import render_pdf
+    from facilitator.exporters.pdf import render_pdf
     with app.test_request_context("/"):
         try:
             workshop = db.session.get(Workshop, workshop_id)
@@ -96,8 +96,8 @@ def page(code: str):
 @bp.get("/j/<code>/results.pdf")
 def pdf(code: str):
     """The results as the minutes' PDF; 404 unless the results are public."""
-    from .exporters.pdf import render_pdf
-    from .export import attachment
+    from facilitator.exporters.pdf import render_pdf
+    from facilitator.export import attachment
     minutes = public_minutes(load_public(code, "results.pdf"))
     response = Response(render_pdf(minutes), content_type="application/pdf")
     response.headers["Content-Disposition"] = attachment(f"{file_stem(minutes)}.pdf")

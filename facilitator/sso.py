@@ -19,12 +19,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_babel import gettext as _
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
-from . import auth
-from .extensions import db
-from .i18n import browser_locale
-from .security import CONTENT_SECURITY_POLICY
-from .services import DomainError
-from .services.sso_accounts import SsoPolicy, account_for_sign_in
+from facilitator import auth
+from facilitator.extensions import db
+from facilitator.i18n import browser_locale
+from facilitator.security import CONTENT_SECURITY_POLICY
+from facilitator.services import DomainError
+from facilitator.services.sso_accounts import SsoPolicy, account_for_sign_in
 
 bp = Blueprint("sso", __name__, url_prefix="/auth/sso")
 

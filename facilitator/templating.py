@@ -5,9 +5,9 @@ from flask import Flask
 from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime, format_decimal, format_time, gettext as _
 
-from .models import utcnow
-from .services.question_kinds import kind_label
-from .services.workshops import JOIN_CODE_LENGTH, can_steer, status_label
+from facilitator.models import utcnow
+from facilitator.services.question_kinds import kind_label
+from facilitator.services.workshops import JOIN_CODE_LENGTH, can_steer, status_label
 
 
 def init_app(app: Flask) -> None:

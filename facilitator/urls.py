@@ -7,7 +7,7 @@ import segno
 from flask import current_app, url_for
 from markupsafe import Markup
 
-from .models import Workshop
+from facilitator.models import Workshop
 
 
 def public_url(endpoint: str, **values) -> str:

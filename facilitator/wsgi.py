@@ -11,8 +11,8 @@ if os.environ.get("SOCKETIO_ASYNC_MODE", "gevent") == "gevent" and not os.enviro
 
     monkey.patch_all()
 
-from . import create_app  # noqa: E402
-from .gctune import tune_for_serving  # noqa: E402
+from facilitator import create_app  # noqa: E402
+from facilitator.gctune import tune_for_serving  # noqa: E402
 
 app = create_app()
 tune_for_serving()

@@ -8,8 +8,8 @@ from babel.dates import format_date, format_time
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
-from ..models import Workshop
-from ..services.minutes import Minutes
+from facilitator.models import Workshop
+from facilitator.services.minutes import Minutes
 
 
 def format_when(minutes: Minutes) -> str:

@@ -18,10 +18,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from flask_babel import force_locale
 
-from . import labels
-from .outline import build_outline, flatten
-from ..charts import bar_chart_png
-from ..services.minutes import Minutes
+from facilitator.exporters import labels
+from facilitator.exporters.outline import build_outline, flatten
+from facilitator.charts import bar_chart_png
+from facilitator.services.minutes import Minutes
 
 # Word names languages with their region; Babel's codes alone would not select a dictionary.
 LANGUAGE_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "sv": "sv-SE", "da": "da-DK", "fi": "fi-FI", "en": "en-GB"}

@@ -9,9 +9,9 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from . import file_stem
-from ..services.minutes import Minutes, compile_minutes
-from ..models import Workshop
+from facilitator.exporters import file_stem
+from facilitator.services.minutes import Minutes, compile_minutes
+from facilitator.models import Workshop
 
 
 @dataclass(frozen=True)
@@ -23,37 +23,37 @@ class Format:
 
 
 def _markdown(minutes):
-    from .markdown import render_markdown
+    from facilitator.exporters.markdown import render_markdown
     return render_markdown(minutes)
 
 
 def _html(minutes):
-    from .html import render_html
+    from facilitator.exporters.html import render_html
     return render_html(minutes)
 
 
 def _docx(minutes):
-    from .docx import render_docx
+    from facilitator.exporters.docx import render_docx
     return render_docx(minutes)
 
 
 def _odt(minutes):
-    from .odt import render_odt
+    from facilitator.exporters.odt import render_odt
     return render_odt(minutes)
 
 
 def _pdf(minutes):
-    from .pdf import render_pdf
+    from facilitator.exporters.pdf import render_pdf
     return render_pdf(minutes)
 
 
 def _csv(minutes):
-    from .tabular import render_csv
+    from facilitator.exporters.tabular import render_csv
     return render_csv(minutes)
 
 
 def _xlsx(minutes):
-    from .tabular import render_xlsx
+    from facilitator.exporters.tabular import render_xlsx
     return render_xlsx(minutes)
 
 
@@ -73,7 +73,7 @@ FORMATS = {
 
 
 def render_workshop_json(workshop: Workshop) -> str:
-    from ..services.transfer import export_workshop
+    from facilitator.services.transfer import export_workshop
     return json.dumps(export_workshop(workshop), ensure_ascii=False, indent=2) + "\n"
 
 

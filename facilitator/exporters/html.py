@@ -13,9 +13,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from . import format_when, labels
-from .outline import build_outline, flatten
-from ..services.minutes import Minutes
+from facilitator.exporters import format_when, labels
+from facilitator.exporters.outline import build_outline, flatten
+from facilitator.services.minutes import Minutes
 
 # From this many list entries on, the minutes are set compact (minutes.css, `.compact`): a big
 # workshop's lists without a bullet box per entry, which is most of the PDF's layout time.

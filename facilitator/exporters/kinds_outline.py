@@ -10,11 +10,11 @@ from __future__ import annotations
 from babel.numbers import format_decimal, format_percent
 from flask_babel import gettext as _, ngettext
 
-from . import babel_locale
-from .blocks import Chart, Entry, Heading, ItemList, Paragraph, Table
-from ..charts import Bar, BarChart
-from ..services.answer_results import ChoiceResults, RankingResults, ScaleResults, StatementResults, percent
-from ..services.minutes import Minutes, MinutesQuestion
+from facilitator.exporters import babel_locale
+from facilitator.exporters.blocks import Chart, Entry, Heading, ItemList, Paragraph, Table
+from facilitator.charts import Bar, BarChart
+from facilitator.services.answer_results import ChoiceResults, RankingResults, ScaleResults, StatementResults, percent
+from facilitator.services.minutes import Minutes, MinutesQuestion
 
 
 class Numbers:

@@ -5,9 +5,9 @@ import re
 
 from flask_babel import force_locale
 
-from .outline import Facts, Heading, ItemList, Paragraph, Table, build_outline, flatten
-from .photos_outline import photo_line
-from ..services.minutes import Minutes
+from facilitator.exporters.outline import Facts, Heading, ItemList, Paragraph, Table, build_outline, flatten
+from facilitator.exporters.photos_outline import photo_line
+from facilitator.services.minutes import Minutes
 
 # Characters that can start or change Markdown structure when typed by a participant.
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!&])")

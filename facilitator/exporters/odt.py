@@ -24,11 +24,11 @@ from odf.text import (
     H, List, ListItem, ListLevelStyleBullet, ListLevelStyleNumber, ListStyle, P, PageNumber, Span,
 )
 
-from . import labels
-from .docx import PHOTO_MAX_HEIGHT_CM, language_tag, photo_size_cm
-from .outline import build_outline, flatten
-from ..charts import WIDTH, bar_chart_png, bar_chart_svg
-from ..services.minutes import Minutes
+from facilitator.exporters import labels
+from facilitator.exporters.docx import PHOTO_MAX_HEIGHT_CM, language_tag, photo_size_cm
+from facilitator.exporters.outline import build_outline, flatten
+from facilitator.charts import WIDTH, bar_chart_png, bar_chart_svg
+from facilitator.services.minutes import Minutes
 
 SERIF = "DejaVu Serif"
 # What, who, when, status: the action's text gets the room (17 cm between the margins).

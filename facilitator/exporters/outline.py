@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _, ngettext
 
-from . import format_when, labels
-from .blocks import Entry, Facts, Heading, ItemList, Outline, Paragraph, Section, Table
-from .photos_outline import loose_photo_section, question_photo_blocks
-from .kinds_outline import kind_blocks
-from ..services.minutes import Minutes, MinutesItem, MinutesQuestion
+from facilitator.exporters import format_when, labels
+from facilitator.exporters.blocks import Entry, Facts, Heading, ItemList, Outline, Paragraph, Section, Table
+from facilitator.exporters.photos_outline import loose_photo_section, question_photo_blocks
+from facilitator.exporters.kinds_outline import kind_blocks
+from facilitator.services.minutes import Minutes, MinutesItem, MinutesQuestion
 
 HIDDEN_STATUSES = ("hidden", "pending", "merged")
 
@@ -163,7 +163,7 @@ def action_with_notes(action) -> str:
 
 def format_due(minutes: Minutes, due) -> str:
     from babel.dates import format_date
-    from . import babel_locale
+    from facilitator.exporters import babel_locale
     return format_date(due, format="medium", locale=babel_locale(minutes.language)) if due else ""
 
 

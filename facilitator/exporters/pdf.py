@@ -20,8 +20,8 @@ from flask import current_app
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from .html import render_html
-from ..services.minutes import Minutes
+from facilitator.exporters.html import render_html
+from facilitator.services.minutes import Minutes
 
 # WeasyPrint logs every refused fetch and unsupported CSS property as a warning; the
 # refusals are the point, so keep them out of the server log unless debugging.

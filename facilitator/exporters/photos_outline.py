@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from .blocks import Heading, Photo, Section
-from ..services.minutes import Minutes, MinutesQuestion
-from ..services.minutes_photos import MinutesPhoto
+from facilitator.exporters.blocks import Heading, Photo, Section
+from facilitator.services.minutes import Minutes, MinutesQuestion
+from facilitator.services.minutes_photos import MinutesPhoto
 
 
 def question_photo_blocks(minutes: Minutes, question: MinutesQuestion) -> list:

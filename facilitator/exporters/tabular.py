@@ -20,12 +20,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from . import local_zone
-from .docx import language_tag
-from .tabular_kinds import SUMMARY_WIDTHS, answer_value, summary_header, summary_rows
-from ..services.minutes import Minutes, MinutesItem
-from ..services.minutes_kinds import MinutesAnswer
-from ..services.minutes_photos import MinutesPhoto
+from facilitator.exporters import local_zone
+from facilitator.exporters.docx import language_tag
+from facilitator.exporters.tabular_kinds import SUMMARY_WIDTHS, answer_value, summary_header, summary_rows
+from facilitator.services.minutes import Minutes, MinutesItem
+from facilitator.services.minutes_kinds import MinutesAnswer
+from facilitator.services.minutes_photos import MinutesPhoto
 
 # Full-width forms too: some spreadsheet locales read them as the ASCII ones.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")

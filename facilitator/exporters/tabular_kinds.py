@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..services.answer_results import ChoiceResults, RankingResults, ScaleResults, percent
-from ..services.minutes import Minutes, MinutesQuestion
-from ..services.minutes_kinds import MinutesAnswer
-from ..services.question_kinds import kind_label
+from facilitator.services.answer_results import ChoiceResults, RankingResults, ScaleResults, percent
+from facilitator.services.minutes import Minutes, MinutesQuestion
+from facilitator.services.minutes_kinds import MinutesAnswer
+from facilitator.services.question_kinds import kind_label
 
 
 def answer_value(question: MinutesQuestion, answer: MinutesAnswer) -> str | int:

@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..models import Question, Workshop
-from ..services import DomainError
-from ..services.workshops import get_workshop_for
+from facilitator.extensions import db
+from facilitator.models import Question, Workshop
+from facilitator.services import DomainError
+from facilitator.services.workshops import get_workshop_for
 
 bp = Blueprint("host", __name__, url_prefix="/host")
 
@@ -53,4 +53,4 @@ def first_error(form) -> str:
 
 
 # The route modules attach their views to ``bp``; imported last, as they import it.
-from . import cafe, cards, minutes, moderation, photos, questions, synthesis, team, workshops  # noqa: E402,F401
+from facilitator.host import cafe, cards, minutes, moderation, photos, questions, synthesis, team, workshops  # noqa: E402,F401

@@ -5,14 +5,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import bp, load_workshop
-from .. import realtime
-from ..extensions import db
-from ..forms import finite_number
-from ..models import Participant, Question, Workshop
-from ..services import DomainError
-from ..services import rounds as round_service
-from ..services import tables as table_service
+from facilitator.host import bp, load_workshop
+from facilitator import realtime
+from facilitator.extensions import db
+from facilitator.forms import finite_number
+from facilitator.models import Participant, Question, Workshop
+from facilitator.services import DomainError
+from facilitator.services import rounds as round_service
+from facilitator.services import tables as table_service
 
 
 def form_int(name: str, default: int | None = None) -> int | None:

@@ -9,17 +9,17 @@ from flask_login import current_user
 from wtforms import BooleanField, HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from . import bp, field_errors, load_workshop
-from ..exporters.formats import FORMATS
-from ..exporters.html import render_body
-from ..extensions import db
-from ..forms import FlaskForm
-from ..results import prepare_pdfs_later
-from ..services import DomainError
-from ..services.minutes import (
+from facilitator.host import bp, field_errors, load_workshop
+from facilitator.exporters.formats import FORMATS
+from facilitator.exporters.html import render_body
+from facilitator.extensions import db
+from facilitator.forms import FlaskForm
+from facilitator.results import prepare_pdfs_later
+from facilitator.services import DomainError
+from facilitator.services.minutes import (
     MinutesEdit, MinutesOptions, StaleMinutes, compile_minutes, current_edit, save_minutes,
 )
-from ..services.participants import count_participants
+from facilitator.services.participants import count_participants
 
 # What each choice means to the organiser; the names are MinutesOptions' fields.
 OPTION_LABELS = {

@@ -9,18 +9,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from . import bp, load_question, load_workshop
-from .. import realtime
-from ..extensions import db
-from ..models import Question, QuestionKind, Suggestion, SuggestionStatus, Theme, Workshop
-from ..services import DomainError
-from ..services import moderation, themes, voting
-from ..services.answers import other_answers
-from ..services.qanda import pin_for_panel
-from ..services.suggestions import add_suggestion_as_facilitator
-from ..services.synthesis.live import possible_duplicates
-from ..services.synthesis.proposals import parse_dropped, parse_granularity, propose
-from ..services.workshop_schema import PROJECTOR_GROUPS, PROJECTOR_VIEWS
+from facilitator.host import bp, load_question, load_workshop
+from facilitator import realtime
+from facilitator.extensions import db
+from facilitator.models import Question, QuestionKind, Suggestion, SuggestionStatus, Theme, Workshop
+from facilitator.services import DomainError
+from facilitator.services import moderation, themes, voting
+from facilitator.services.answers import other_answers
+from facilitator.services.qanda import pin_for_panel
+from facilitator.services.suggestions import add_suggestion_as_facilitator
+from facilitator.services.synthesis.live import possible_duplicates
+from facilitator.services.synthesis.proposals import parse_dropped, parse_granularity, propose
+from facilitator.services.workshop_schema import PROJECTOR_GROUPS, PROJECTOR_VIEWS
 
 
 def load_suggestion(workshop: Workshop, suggestion_id: int) -> Suggestion:

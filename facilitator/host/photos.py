@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import bp, load_workshop
-from .. import realtime
-from ..extensions import db
-from ..models import TablePhoto
-from ..services.photos import delete_photo, photos_by_table, set_photos_from_everyone
-from ..services.tables import table_label
+from facilitator.host import bp, load_workshop
+from facilitator import realtime
+from facilitator.extensions import db
+from facilitator.models import TablePhoto
+from facilitator.services.photos import delete_photo, photos_by_table, set_photos_from_everyone
+from facilitator.services.tables import table_label
 
 
 @bp.get("/workshops/<int:workshop_id>/photos")

@@ -4,19 +4,19 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from . import bp, first_error, load_question, load_workshop
-from .moderation import finish, load_suggestion
-from .workshops import console_context
-from .. import realtime
-from ..extensions import db
-from ..forms import NewQuestionForm, QuestionForm, QuestionKindForm
-from ..models import Answer, Question, SuggestionStatus, Workshop
-from ..services import DomainError
-from ..services import questions as question_service
-from ..services.answers import set_other_status
-from ..services.qanda import set_answered
-from ..services.question_kinds import KindSettings, prepare_question, ranking_sources
-from ..services.workshops import next_event_seq
+from facilitator.host import bp, first_error, load_question, load_workshop
+from facilitator.host.moderation import finish, load_suggestion
+from facilitator.host.workshops import console_context
+from facilitator import realtime
+from facilitator.extensions import db
+from facilitator.forms import NewQuestionForm, QuestionForm, QuestionKindForm
+from facilitator.models import Answer, Question, SuggestionStatus, Workshop
+from facilitator.services import DomainError
+from facilitator.services import questions as question_service
+from facilitator.services.answers import set_other_status
+from facilitator.services.qanda import set_answered
+from facilitator.services.question_kinds import KindSettings, prepare_question, ranking_sources
+from facilitator.services.workshops import next_event_seq
 
 
 @bp.post("/workshops/<int:workshop_id>/questions")

@@ -7,13 +7,13 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import bp, load_question, load_workshop
-from .moderation import finish, load_suggestion
-from ..extensions import db
-from ..models import Suggestion, Theme
-from ..services import DomainError
-from ..services.synthesis.live import dismiss_duplicate
-from ..services.synthesis.proposals import accept_proposal
+from facilitator.host import bp, load_question, load_workshop
+from facilitator.host.moderation import finish, load_suggestion
+from facilitator.extensions import db
+from facilitator.models import Suggestion, Theme
+from facilitator.services import DomainError
+from facilitator.services.synthesis.live import dismiss_duplicate
+from facilitator.services.synthesis.proposals import accept_proposal
 
 
 @bp.post("/workshops/<int:workshop_id>/suggestions/<int:suggestion_id>/not-duplicate")

@@ -5,14 +5,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import bp, load_workshop
-from .moderation import parse_date
-from ..extensions import db
-from ..models import Action, WorkshopFacilitator, WorkshopInvite
-from ..services import DomainError
-from ..services import invites, themes
-from ..services.moderation import list_events
-from ..services.workshops import is_owner
+from facilitator.host import bp, load_workshop
+from facilitator.host.moderation import parse_date
+from facilitator.extensions import db
+from facilitator.models import Action, WorkshopFacilitator, WorkshopInvite
+from facilitator.services import DomainError
+from facilitator.services import invites, themes
+from facilitator.services.moderation import list_events
+from facilitator.services.workshops import is_owner
 
 
 def outcome(error: DomainError | None, message: str) -> None:

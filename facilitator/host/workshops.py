@@ -5,27 +5,27 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import bp, field_errors, load_workshop
-from .. import realtime
-from ..extensions import db
-from ..forms import NewQuestionForm, NewWorkshopForm, QuestionKindForm, WorkshopForm
-from ..models import Workshop, WorkshopStatus
-from ..results import prepare_pdfs_later
-from ..services import DomainError
-from ..services import questions as question_service
-from ..limits import recent_floods
-from ..services.answers import answer_counts
-from ..services.followup import plan_next_meeting
-from ..services.question_kinds import ranking_sources
-from ..services.participants import count_participants, set_joining
-from ..services.retention import delete_workshop, set_retention
-from ..services.suggestions import count_by_question, list_visible
-from ..services.text import clean_text
-from ..services.workshops import (
+from facilitator.host import bp, field_errors, load_workshop
+from facilitator import realtime
+from facilitator.extensions import db
+from facilitator.forms import NewQuestionForm, NewWorkshopForm, QuestionKindForm, WorkshopForm
+from facilitator.models import Workshop, WorkshopStatus
+from facilitator.results import prepare_pdfs_later
+from facilitator.services import DomainError
+from facilitator.services import questions as question_service
+from facilitator.limits import recent_floods
+from facilitator.services.answers import answer_counts
+from facilitator.services.followup import plan_next_meeting
+from facilitator.services.question_kinds import ranking_sources
+from facilitator.services.participants import count_participants, set_joining
+from facilitator.services.retention import delete_workshop, set_retention
+from facilitator.services.suggestions import count_by_question, list_visible
+from facilitator.services.text import clean_text
+from facilitator.services.workshops import (
     WorkshopDetails, change_status, create_workshop, is_owner, list_workshops_for, next_event_seq,
     update_workshop,
 )
-from ..urls import join_url, qr_svg
+from facilitator.urls import join_url, qr_svg
 
 
 @bp.get("/")

@@ -13,11 +13,11 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from . import DomainError
-from .account_log import record_account_event
-from .accounts import create_facilitator, get_facilitator_by_email, normalise_email, set_password
-from ..extensions import db
-from ..models import AccountRole, AccountToken, Facilitator, utcnow
+from facilitator.services import DomainError
+from facilitator.services.account_log import record_account_event
+from facilitator.services.accounts import create_facilitator, get_facilitator_by_email, normalise_email, set_password
+from facilitator.extensions import db
+from facilitator.models import AccountRole, AccountToken, Facilitator, utcnow
 
 RESET_VALID = timedelta(hours=1)
 WELCOME_VALID = timedelta(days=7)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import AccountEvent, Facilitator
+from facilitator.extensions import db
+from facilitator.models import AccountEvent, Facilitator
 
 # What each action is called on the administrator's page.
 ACTION_LABELS = {

@@ -7,11 +7,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import DomainError
-from ..extensions import db
-from ..models import AccountRole, Facilitator
-from .account_log import record_account_event
-from .passwords import check_new_password
+from facilitator.services import DomainError
+from facilitator.extensions import db
+from facilitator.models import AccountRole, Facilitator
+from facilitator.services.account_log import record_account_event
+from facilitator.services.passwords import check_new_password
 
 # Compared against when the e-mail is unknown, so both paths cost the same time.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Answer, AnswerItem, Question, QuestionKind, SuggestionStatus
+from facilitator.extensions import db
+from facilitator.models import Answer, AnswerItem, Question, QuestionKind, SuggestionStatus
 
 
 @dataclass

@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy import delete, func, select
 
-from . import DomainError
-from .moderation import record
-from .suggestions import clean_client_id
-from .text import clean_text
-from .voting import lock_participant
-from .workshops import next_event_seq
-from ..extensions import db
-from ..models import (
+from facilitator.services import DomainError
+from facilitator.services.moderation import record
+from facilitator.services.suggestions import clean_client_id
+from facilitator.services.text import clean_text
+from facilitator.services.voting import lock_participant
+from facilitator.services.workshops import next_event_seq
+from facilitator.extensions import db
+from facilitator.models import (
     Answer, AnswerItem, Participant, Question, QuestionKind, SuggestionStatus, WorkshopStatus, utcnow,
 )
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from . import DomainError
-from .invites import add_member
-from .moderation import record
-from .question_kinds import set_question_kind, settings_of
+from facilitator.services import DomainError
+from facilitator.services.invites import add_member
+from facilitator.services.moderation import record
+from facilitator.services.question_kinds import set_question_kind, settings_of
 # The settings the facilitator chose for the previous meeting and would choose again.
-from .workshop_schema import CARRIED_SETTINGS
-from .workshops import WorkshopDetails, create_workshop
-from ..extensions import db
-from ..models import Action, CafeTable, Facilitator, Workshop, WorkshopStatus
+from facilitator.services.workshop_schema import CARRIED_SETTINGS
+from facilitator.services.workshops import WorkshopDetails, create_workshop
+from facilitator.extensions import db
+from facilitator.models import Action, CafeTable, Facilitator, Workshop, WorkshopStatus
 
 
 def planned_next_meeting(previous: Workshop) -> Workshop | None:

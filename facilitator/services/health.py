@@ -10,8 +10,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select, text
 
-from ..extensions import db
-from ..models import DeletionRecord, PurgeRun, TablePhoto
+from facilitator.extensions import db
+from facilitator.models import DeletionRecord, PurgeRun, TablePhoto
 
 
 @dataclass

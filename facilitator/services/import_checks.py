@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timezone
 
 from flask_babel import lazy_gettext as _l
 
-from . import DomainError
-from .text import clean_text
+from facilitator.services import DomainError
+from facilitator.services.text import clean_text
 
 
 class InvalidImport(DomainError):

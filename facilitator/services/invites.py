@@ -6,12 +6,12 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from . import DomainError
-from .accounts import normalise_email
-from .moderation import record
-from .workshops import is_owner
-from ..extensions import db
-from ..models import Facilitator, Workshop, WorkshopFacilitator, WorkshopInvite, utcnow
+from facilitator.services import DomainError
+from facilitator.services.accounts import normalise_email
+from facilitator.services.moderation import record
+from facilitator.services.workshops import is_owner
+from facilitator.extensions import db
+from facilitator.models import Facilitator, Workshop, WorkshopFacilitator, WorkshopInvite, utcnow
 
 # A link that works forever is a key left under the mat: after this long, the owner sends a new one.
 INVITE_VALID_DAYS = 14

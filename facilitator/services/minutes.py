@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from . import DomainError
-from .minutes_kinds import MinutesAnswer, compile_answers, kind_results
-from .minutes_photos import MinutesPhoto, compile_photos
-from .participants import count_participants
-from .text import clean_text
-from ..extensions import db
-from ..models import (
+from facilitator.services import DomainError
+from facilitator.services.minutes_kinds import MinutesAnswer, compile_answers, kind_results
+from facilitator.services.minutes_photos import MinutesPhoto, compile_photos
+from facilitator.services.participants import count_participants
+from facilitator.services.text import clean_text
+from facilitator.extensions import db
+from facilitator.models import (
     Facilitator, MinutesRevision, Suggestion, SuggestionStatus, Theme, Vote, Workshop, utcnow,
 )
 
@@ -290,7 +290,7 @@ def representative_text(members: list[MinutesItem], language: str) -> str:
     if len(members) < 3:
         return members[0].text
     # Imported here: numpy and scipy load only for minutes with a theme of three or more.
-    from .synthesis.themes import representative
+    from facilitator.services.synthesis.themes import representative
     chosen = representative([(item.id, item.text) for item in members], language)
     return next(item.text for item in members if item.id == chosen)
 

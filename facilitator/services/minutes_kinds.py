@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .answer_results import results_for
-from .qanda import PanelQuestion, list_panel_questions
-from ..extensions import db
-from ..models import Answer, Participant, Question, QuestionKind, Workshop
+from facilitator.services.answer_results import results_for
+from facilitator.services.qanda import PanelQuestion, list_panel_questions
+from facilitator.extensions import db
+from facilitator.models import Answer, Participant, Question, QuestionKind, Workshop
 
 
 @dataclass

@@ -5,11 +5,11 @@ import json
 
 from flask_babel import lazy_gettext as _l
 
-from . import DomainError
-from .text import clean_text
-from .workshops import next_event_seq
-from ..extensions import db
-from ..models import Facilitator, ModerationEvent, Suggestion, SuggestionStatus, Workshop, utcnow
+from facilitator.services import DomainError
+from facilitator.services.text import clean_text
+from facilitator.services.workshops import next_event_seq
+from facilitator.extensions import db
+from facilitator.models import Facilitator, ModerationEvent, Suggestion, SuggestionStatus, Workshop, utcnow
 
 
 def record(workshop: Workshop, actor: Facilitator | None, action: str,

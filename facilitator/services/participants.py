@@ -6,10 +6,10 @@ import hmac
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 
-from . import DomainError
-from .text import clean_text
-from ..extensions import db
-from ..models import Participant, Workshop, WorkshopStatus
+from facilitator.services import DomainError
+from facilitator.services.text import clean_text
+from facilitator.extensions import db
+from facilitator.models import Participant, Workshop, WorkshopStatus
 
 DISPLAY_NAME_MAX_LENGTH = 40
 

@@ -15,13 +15,13 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
-from . import DomainError
-from .suggestions import clean_client_id, latest_round_id
-from .tables import table_label
-from .text import clean_text
-from .workshops import next_event_seq
-from ..extensions import db
-from ..models import Participant, TablePhoto, Workshop, WorkshopStatus
+from facilitator.services import DomainError
+from facilitator.services.suggestions import clean_client_id, latest_round_id
+from facilitator.services.tables import table_label
+from facilitator.services.text import clean_text
+from facilitator.services.workshops import next_event_seq
+from facilitator.extensions import db
+from facilitator.models import Participant, TablePhoto, Workshop, WorkshopStatus
 
 # What a phone uploads: 3–12 MB from today's cameras, up to ~20 MB in a 50-megapixel mode.
 PHOTO_MAX_BYTES = 25 * 1024 * 1024

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-from . import DomainError
-from .moderation import record, touch
-from .voting import lock_participant
-from ..extensions import db
-from ..models import (
+from facilitator.services import DomainError
+from facilitator.services.moderation import record, touch
+from facilitator.services.voting import lock_participant
+from facilitator.extensions import db
+from facilitator.models import (
     Facilitator, Participant, Question, QuestionKind, Suggestion, SuggestionStatus, Vote, WorkshopStatus, utcnow,
 )
 

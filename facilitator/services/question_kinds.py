@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from . import DomainError
-from .answers import count_answers
-from .text import clean_text
-from ..extensions import db
-from ..models import Question, QuestionKind, QuestionOption, Suggestion, SuggestionStatus, Vote
+from facilitator.services import DomainError
+from facilitator.services.answers import count_answers
+from facilitator.services.text import clean_text
+from facilitator.extensions import db
+from facilitator.models import Question, QuestionKind, QuestionOption, Suggestion, SuggestionStatus, Vote
 
 KINDS = tuple(kind.value for kind in QuestionKind)
 # The scales a facilitator can choose: the common ones, so results compare between meetings.

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l, ngettext
 
-from . import DomainError
-from .answers import count_answers
-from .text import clean_text
-from ..extensions import db
-from ..models import Question, Workshop, next_position
+from facilitator.services import DomainError
+from facilitator.services.answers import count_answers
+from facilitator.services.text import clean_text
+from facilitator.extensions import db
+from facilitator.models import Question, Workshop, next_position
 
 QUESTION_MAX_LENGTH = 500
 

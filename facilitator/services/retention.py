@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from . import DomainError
-from .workshops import is_owner
-from ..extensions import db
-from ..models import (
+from facilitator.services import DomainError
+from facilitator.services.workshops import is_owner
+from facilitator.extensions import db
+from facilitator.models import (
     DeletionRecord, Facilitator, Participant, Suggestion, Workshop, WorkshopStatus, utcnow,
 )
 

@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from . import DomainError
-from .moderation import record
-from .questions import show_question
-from .tables import rotation_plan
-from .workshops import next_event_seq
-from ..extensions import db
-from ..models import Facilitator, Participant, Question, Round, Workshop, utcnow
+from facilitator.services import DomainError
+from facilitator.services.moderation import record
+from facilitator.services.questions import show_question
+from facilitator.services.tables import rotation_plan
+from facilitator.services.workshops import next_event_seq
+from facilitator.extensions import db
+from facilitator.models import Facilitator, Participant, Question, Round, Workshop, utcnow
 
 MAX_ROUND_SECONDS = 4 * 60 * 60
 FIRST_ROUND_MINUTES = 15

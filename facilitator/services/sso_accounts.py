@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from . import DomainError
-from .accounts import create_facilitator, get_facilitator_by_email, has_any_facilitator, normalise_email
-from .staff import set_role
-from ..models import AccountRole, Facilitator
+from facilitator.services import DomainError
+from facilitator.services.accounts import create_facilitator, get_facilitator_by_email, has_any_facilitator, normalise_email
+from facilitator.services.staff import set_role
+from facilitator.models import AccountRole, Facilitator
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from . import DomainError
-from .account_log import record_account_event
-from .accounts import end_all_sessions
-from ..extensions import db
-from ..models import AccountRole, Facilitator, Workshop, WorkshopFacilitator
+from facilitator.services import DomainError
+from facilitator.services.account_log import record_account_event
+from facilitator.services.accounts import end_all_sessions
+from facilitator.extensions import db
+from facilitator.models import AccountRole, Facilitator, Workshop, WorkshopFacilitator
 
 
 def list_accounts() -> list[Facilitator]:

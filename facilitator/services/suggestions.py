@@ -8,11 +8,11 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import DomainError
-from .text import clean_text
-from .workshops import next_event_seq
-from ..extensions import db
-from ..models import (
+from facilitator.services import DomainError
+from facilitator.services.text import clean_text
+from facilitator.services.workshops import next_event_seq
+from facilitator.extensions import db
+from facilitator.models import (
     EVENT_SEQUENCE, Facilitator, Participant, Question, Round, Suggestion, SuggestionStatus, Workshop,
     WorkshopStatus, utcnow,
 )

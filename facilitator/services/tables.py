@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
-from . import DomainError
-from .moderation import record
-from .text import clean_text
-from ..extensions import db
-from ..models import CafeTable, Facilitator, Participant, Question, Suggestion, Workshop
+from facilitator.services import DomainError
+from facilitator.services.moderation import record
+from facilitator.services.text import clean_text
+from facilitator.extensions import db
+from facilitator.models import CafeTable, Facilitator, Participant, Question, Suggestion, Workshop
 
 MAX_TABLES = 200
 ROLES = ("member", "host", "scribe")

@@ -6,7 +6,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l, ngettext
 
-from . import DomainError
+from facilitator.services import DomainError
 
 # Bidirectional overrides and isolates can flip the text around a suggestion
 # on the projector; zero-width and other format characters hide content.

@@ -6,11 +6,11 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from . import DomainError
-from .moderation import record, touch
-from .text import clean_text
-from ..extensions import db
-from ..models import Action, Facilitator, Question, Suggestion, Theme, Workshop
+from facilitator.services import DomainError
+from facilitator.services.moderation import record, touch
+from facilitator.services.text import clean_text
+from facilitator.extensions import db
+from facilitator.models import Action, Facilitator, Question, Suggestion, Theme, Workshop
 
 ACTION_STATUSES = ("open", "doing", "done")
 

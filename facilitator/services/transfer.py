@@ -14,22 +14,22 @@ from datetime import date, datetime, timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from . import DomainError
-from .minutes import MINUTES_TEXT_MAX_LENGTH, MinutesOptions, current_edit
-from .participants import count_participants
-from .questions import QUESTION_MAX_LENGTH
-from .import_checks import Checker, InvalidImport
-from .workshop_schema import (
+from facilitator.services import DomainError
+from facilitator.services.minutes import MINUTES_TEXT_MAX_LENGTH, MinutesOptions, current_edit
+from facilitator.services.participants import count_participants
+from facilitator.services.questions import QUESTION_MAX_LENGTH
+from facilitator.services.import_checks import Checker, InvalidImport
+from facilitator.services.workshop_schema import (
     FIELD_NAMES, details_of, export_workshop_fields, imported_settings, read_workshop_fields,
 )
-from .transfer_photos import add_photos, export_photos, read_photos
-from .transfer_questions import (
+from facilitator.services.transfer_photos import add_photos, export_photos, read_photos
+from facilitator.services.transfer_questions import (
     QUESTION_RECORD, add_answers, add_question_kinds, check_question_references, export_answers,
     export_question_kind, link_options, option_keys_of, read_answers, read_question_kind,
 )
-from .workshops import check_times, create_workshop
-from ..extensions import db
-from ..models import (
+from facilitator.services.workshops import check_times, create_workshop
+from facilitator.extensions import db
+from facilitator.models import (
     Action, CafeTable, Facilitator, MinutesRevision, Participant, Round, Suggestion,
     SuggestionStatus, Theme, Vote, Workshop, utcnow,
 )

@@ -15,11 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from . import DomainError
-from .import_checks import Checker, InvalidImport
-from .photos import CAPTION_MAX_LENGTH, PHOTO_MAX_BYTES, prepare_photo
-from ..extensions import db
-from ..models import TablePhoto, Workshop, utcnow
+from facilitator.services import DomainError
+from facilitator.services.import_checks import Checker, InvalidImport
+from facilitator.services.photos import CAPTION_MAX_LENGTH, PHOTO_MAX_BYTES, prepare_photo
+from facilitator.extensions import db
+from facilitator.models import TablePhoto, Workshop, utcnow
 
 PHOTO_RECORD = {"table", "round", "question", "caption", "created_at", "image"}
 # Base64 takes four characters for three bytes; anything longer decodes to more than an upload may be.

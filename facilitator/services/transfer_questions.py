@@ -12,13 +12,13 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from . import DomainError
-from .answers import OTHER_MAX_LENGTH
-from .import_checks import Checker, InvalidImport
-from .question_kinds import MAX_OPTIONS, OPTION_MAX_LENGTH, check_settings, set_question_kind
-from .workshop_schema import QUESTION_FIELDS, export_workshop_fields, kind_settings, read_question_fields
-from ..extensions import db
-from ..models import Answer, AnswerItem, Participant, Question, SuggestionStatus, Workshop
+from facilitator.services import DomainError
+from facilitator.services.answers import OTHER_MAX_LENGTH
+from facilitator.services.import_checks import Checker, InvalidImport
+from facilitator.services.question_kinds import MAX_OPTIONS, OPTION_MAX_LENGTH, check_settings, set_question_kind
+from facilitator.services.workshop_schema import QUESTION_FIELDS, export_workshop_fields, kind_settings, read_question_fields
+from facilitator.extensions import db
+from facilitator.models import Answer, AnswerItem, Participant, Question, SuggestionStatus, Workshop
 
 QUESTION_RECORD = {"key", "text", "voting", "options", "ranking_source"} | {f.name for f in QUESTION_FIELDS}
 ANSWER_RECORD = {"question", "participant", "items", "other_text", "other_status"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy import delete, func, select, update
 
-from . import DomainError
-from .moderation import record
-from .workshops import next_event_seq
-from ..extensions import db
-from ..models import Facilitator, Participant, Question, Suggestion, SuggestionStatus, Vote, Workshop, utcnow
+from facilitator.services import DomainError
+from facilitator.services.moderation import record
+from facilitator.services.workshops import next_event_seq
+from facilitator.extensions import db
+from facilitator.models import Facilitator, Participant, Question, Suggestion, SuggestionStatus, Vote, Workshop, utcnow
 
 MAX_BUDGET = 50
 

@@ -19,12 +19,12 @@ from datetime import date, time
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from .import_checks import Checker
-from .question_kinds import KINDS, LABEL_MAX_LENGTH, MAX_OPTIONS, KindSettings
-from .retention import MAX_RETENTION_DAYS
-from .voting import MAX_BUDGET
-from .workshops import WorkshopDetails
-from ..models import WorkshopStatus
+from facilitator.services.import_checks import Checker
+from facilitator.services.question_kinds import KINDS, LABEL_MAX_LENGTH, MAX_OPTIONS, KindSettings
+from facilitator.services.retention import MAX_RETENTION_DAYS
+from facilitator.services.voting import MAX_BUDGET
+from facilitator.services.workshops import WorkshopDetails
+from facilitator.models import WorkshopStatus
 
 PROJECTOR_VIEWS = ("list", "cloud", "tally", "ranking", "photos")
 PROJECTOR_GROUPS = ("none", "table", "round", "theme")

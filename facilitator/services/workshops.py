@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, inspect as sa_inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import DomainError
-from ..extensions import db
-from ..models import (
+from facilitator.services import DomainError
+from facilitator.extensions import db
+from facilitator.models import (
     EVENT_SEQUENCE, Facilitator, Question, Workshop, WorkshopFacilitator, WorkshopStatus, utcnow,
 )
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .text import Analysed, analyse, supported
-from .vectors import Space, features, term_matrix, weigh
+from facilitator.services.synthesis.text import Analysed, analyse, supported
+from facilitator.services.synthesis.vectors import Space, features, term_matrix, weigh
 
 CANDIDATE_COSINE = 0.3
 THRESHOLD = 0.5

@@ -28,10 +28,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import DomainError
-from ..moderation import record
-from ...extensions import db
-from ...models import DuplicateDismissal, Facilitator, Suggestion, SuggestionStatus, Workshop
+from facilitator.services import DomainError
+from facilitator.services.moderation import record
+from facilitator.extensions import db
+from facilitator.models import DuplicateDismissal, Facilitator, Suggestion, SuggestionStatus, Workshop
 
 # Questions whose index a process keeps; the least recently drawn one goes first.
 KEPT_QUESTIONS = 64
@@ -73,7 +73,7 @@ class DuplicateIndexes:
     @staticmethod
     def _fresh(language: str) -> QuestionIndex:
         # Imported here: numpy and scipy load when a console first draws a board, not at start.
-        from .duplicates import DuplicateIndex
+        from facilitator.services.synthesis.duplicates import DuplicateIndex
         return QuestionIndex(language, DuplicateIndex(language))
 
 

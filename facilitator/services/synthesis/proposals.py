@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import DomainError
-from ..themes import assign_theme, create_theme
-from ...extensions import db
-from ...models import Facilitator, Question, Suggestion, SuggestionStatus, Theme, Workshop
+from facilitator.services import DomainError
+from facilitator.services.themes import assign_theme, create_theme
+from facilitator.extensions import db
+from facilitator.models import Facilitator, Question, Suggestion, SuggestionStatus, Theme, Workshop
 
 DEFAULT_GRANULARITY = 0.5
 GRANULARITY_STEP = 0.25
@@ -60,7 +60,7 @@ def parse_dropped(value: str | None) -> list[str]:
 def propose(workshop: Workshop, question: Question, granularity: float,
             dropped: list[str] = ()) -> list[Proposal]:
     """The proposals for a question's visible suggestions without a theme."""
-    from .themes import propose_for_existing_themes
+    from facilitator.services.synthesis.themes import propose_for_existing_themes
     visible = list(db.session.scalars(
         select(Suggestion).where(Suggestion.workshop_id == workshop.id, Suggestion.question_id == question.id,
                                  Suggestion.status == SuggestionStatus.VISIBLE).order_by(Suggestion.id)))
@@ -79,7 +79,7 @@ def propose(workshop: Workshop, question: Question, granularity: float,
 
 def new_groups(workshop: Workshop, suggestions: list[Suggestion], granularity: float) -> list[Proposal]:
     """Groups of two or more among ``suggestions``, each labelled, largest first."""
-    from .themes import propose_themes
+    from facilitator.services.synthesis.themes import propose_themes
     by_id = {s.id: s for s in suggestions}
     groups = propose_themes([(s.id, s.text) for s in suggestions], workshop.language, granularity)
     return [Proposal(f"g{group.central}", [by_id[m] for m in group.members], group.keywords,

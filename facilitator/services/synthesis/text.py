@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..wordcloud import stop_words as cloud_stop_words
+from facilitator.services.wordcloud import stop_words as cloud_stop_words
 
 LANGUAGES = ("nb", "nn", "sv", "da", "fi", "en")
 # Long texts are compared on their beginning: a card is read at a glance, and the cost of a

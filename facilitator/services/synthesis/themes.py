@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .text import Analysed, analyse, supported
-from .vectors import vectorise
+from facilitator.services.synthesis.text import Analysed, analyse, supported
+from facilitator.services.synthesis.vectors import vectorise
 
 # Cosine distances at which the tree is cut for granularity 0 (coarse) and 1 (fine).
 COARSEST_CUT = 0.96

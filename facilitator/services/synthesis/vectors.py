@@ -15,7 +15,7 @@ from collections import Counter
 import numpy as np
 from scipy import sparse
 
-from .text import Analysed
+from facilitator.services.synthesis.text import Analysed
 
 WORD_WEIGHT = 0.5
 NGRAM_SIZES = (3, 4, 5)

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import Question, Suggestion, SuggestionStatus, Theme, Workshop
-from .duplicates import find_duplicates
-from .themes import DEFAULT_GRANULARITY, propose_for_existing_themes, propose_themes
+from facilitator.extensions import db
+from facilitator.models import Question, Suggestion, SuggestionStatus, Theme, Workshop
+from facilitator.services.synthesis.duplicates import find_duplicates
+from facilitator.services.synthesis.themes import DEFAULT_GRANULARITY, propose_for_existing_themes, propose_themes
 
 
 def visible_suggestions(workshop: Workshop, question: Question) -> list[Suggestion]:
