@@ -3,7 +3,7 @@
 In a checkout, templates/, static/ and migrations/ sit beside the package and the
 compiled catalogs (*.mo, never committed) are made by ``make compile-translations``.
 A wheel has no "beside", so its build copies the three folders into the package and
-compiles the catalogs there (``facilitator.config`` looks inside the package first).
+compiles the catalogs there (``facilitator.infra.config`` looks inside the package first).
 Compiling at build time, not on first start, keeps site-packages read-only for the
 server (systemd's ProtectSystem) and lets a broken catalog fail the build, not a seminar.
 """

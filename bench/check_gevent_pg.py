@@ -25,7 +25,7 @@ DEFAULT_URL = "postgresql://root@127.0.0.1:5432/test"
 def count_ticks_during_slow_query(url: str, seconds: float = 1.0) -> tuple[int, float]:
     from sqlalchemy import text
     from facilitator import create_app
-    from facilitator.extensions import db
+    from facilitator.infra.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     ticks = 0

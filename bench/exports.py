@@ -92,7 +92,7 @@ def suggestion_text(rng: random.Random) -> str:
 def build_workshop(count: int, seed: int = 0) -> int:
     """Seed 000 scaled up to ``count`` suggestions, made as the console and the phones make it."""
     from facilitator import demo
-    from facilitator.extensions import db
+    from facilitator.infra.extensions import db
     from facilitator.services.minutes import MinutesEdit, save_minutes
     from facilitator.services.participants import join_workshop
     from facilitator.services.tables import seat, set_role, set_table_count, update_table
@@ -421,7 +421,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-exports-") as folder:
         app = make_app(Path(folder))
         with app.app_context():
-            from facilitator.extensions import db
+            from facilitator.infra.extensions import db
             from facilitator.models import Workshop
             print(f"building a workshop of {args.suggestions} suggestions…", flush=True)
             build_started = time.perf_counter()

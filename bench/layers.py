@@ -61,8 +61,8 @@ def build(workdir: Path):
     from bench.bare_insert import app as bare
     from facilitator import create_app
     from facilitator.demo import create_demo
-    from facilitator.extensions import db
-    from facilitator.limits import suggestion_limits
+    from facilitator.infra.extensions import db
+    from facilitator.infra.limits import suggestion_limits
     from facilitator.participant import load_workshop, require_participant
 
     app = create_app()

@@ -305,7 +305,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-odt-") as folder:
         app = make_app(Path(folder))
         with app.app_context():
-            from facilitator.extensions import db
+            from facilitator.infra.extensions import db
             from facilitator.models import Workshop
             from facilitator.services.minutes import compile_minutes
             print(f"building a workshop of {args.suggestions} suggestions…", flush=True)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from facilitator.overload import DEFAULT_MAX_IN_FLIGHT
+from facilitator.infra.overload import DEFAULT_MAX_IN_FLIGHT
 
 from deploy.run_local_cluster import Gunicorn, app_env, flask_command, free_port, stop_on_signals
 

@@ -55,7 +55,7 @@ COUNT = re.compile(r'class="chart-count">\D*(\d+)')
 OPTIONS = ["Skilting i resepsjonen", "Kortere køer", "Digital timebestilling", "Tolk ved behov"]
 SETUP = """
 from facilitator.wsgi import app
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.questions import add_question, show_question
 from facilitator.services.question_kinds import KindSettings, set_question_kind

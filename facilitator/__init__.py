@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from facilitator.config import INSTANCE_PATH, PROJECT_ROOT, Config
+from facilitator.infra.config import INSTANCE_PATH, PROJECT_ROOT, Config
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -29,12 +29,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from facilitator import database, security, i18n, limits, realtime, errors, templating, cli, routing
-    from facilitator.extensions import csrf, login_manager, migrate, db
+    from facilitator.infra import database, security, i18n, limits
+    from facilitator import realtime, errors, templating, cli, routing
+    from facilitator.infra.extensions import csrf, login_manager, migrate, db
 
     security.check_production_config(app)
     routing.init_app(app)
-    from facilitator import assets
+    from facilitator.infra import assets
     assets.init_app(app)  # first, so its compressing after_request runs last
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -47,7 +48,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errors.init_app(app)
     realtime.init_app(app)
     security.init_wsgi(app)  # after realtime: around the Socket.IO server too
-    from facilitator import overload
+    from facilitator.infra import overload
     overload.init_app(app)  # outermost: a refused send costs no more than the refusal
     cli.init_app(app)
 

@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash
 
 from facilitator.account_forms import ForgotForm, NameForm, PasswordChangeForm, ResetForm, WelcomeForm
-from facilitator.extensions import db
-from facilitator.i18n import browser_locale
-from facilitator.extensions import limiter
-from facilitator.limits import failed, login_email
-from facilitator.mail import MailError, mail_configured
+from facilitator.infra.extensions import db
+from facilitator.infra.i18n import browser_locale
+from facilitator.infra.extensions import limiter
+from facilitator.infra.limits import failed, login_email
+from facilitator.infra.mail import MailError, mail_configured
 from facilitator.services import DomainError
 from facilitator.services.account_links import find_link, redeem_reset, redeem_welcome, request_reset, request_signup
 from facilitator.services.account_log import record_account_event

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import force_locale, get_locale, gettext as _
 
-from facilitator.mail import send_mail
+from facilitator.infra.mail import send_mail
 from facilitator.models import Facilitator
 from facilitator.services.account_links import RESET_VALID, WELCOME_VALID
 from facilitator.urls import public_url

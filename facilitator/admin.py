@@ -11,9 +11,9 @@ from wtforms.fields.choices import SelectChoice
 
 from facilitator.account_forms import HandOverForm, InviteAccountForm
 from facilitator.account_mail import send_welcome_mail
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.forms import FlaskForm
-from facilitator.mail import MailError, mail_configured
+from facilitator.infra.mail import MailError, mail_configured
 from facilitator.models import AccountRole, Facilitator, Workshop, utcnow
 from facilitator.services import DomainError
 from facilitator.services.account_links import invite_account, pending_invitations, withdraw_invitation

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 
 from facilitator import realtime
 from facilitator.errors import render_error
-from facilitator.extensions import db
-from facilitator.limits import vote_limit
+from facilitator.infra.extensions import db
+from facilitator.infra.limits import vote_limit
 from facilitator.models import Participant, Question, QuestionKind, Suggestion, Workshop
 from facilitator.participant import current_participant, load_workshop, new_client_id, panel_context, require_participant
 from facilitator.services import DomainError

@@ -11,11 +11,11 @@ from flask import (
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from facilitator.extensions import db, login_manager
+from facilitator.infra.extensions import db, login_manager
 from facilitator.models import AccountRole
 from facilitator.forms import FlaskForm, LoginForm, SetupForm
-from facilitator.i18n import browser_locale
-from facilitator.limits import limit_logins
+from facilitator.infra.i18n import browser_locale
+from facilitator.infra.limits import limit_logins
 from facilitator.login_devices import remember_device
 from facilitator.sso import is_password_login_enabled, provider_logout_redirect
 from facilitator.services import DomainError

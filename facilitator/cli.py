@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 
 
 def init_app(app: Flask) -> None:
@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(user_group)
     app.cli.add_command(synthesis_command)
-    from facilitator.precompress import publish_static_command
+    from facilitator.infra.precompress import publish_static_command
     app.cli.add_command(publish_static_command)
 
 

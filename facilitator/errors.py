@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 
 
 def init_app(app: Flask) -> None:

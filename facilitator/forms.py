@@ -17,7 +17,7 @@ from wtforms.validators import (
     DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError,
 )
 
-from facilitator.i18n import language_choices
+from facilitator.infra.i18n import language_choices
 from facilitator.services.workshop_schema import (
     PLACE_MAX_LENGTH, PROGRAM_MAX_LENGTH, THEME_MAX_LENGTH, TITLE_MAX_LENGTH,
 )

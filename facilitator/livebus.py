@@ -19,7 +19,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from facilitator.extensions import socketio
+from facilitator.infra.extensions import socketio
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 
 # One sequence of event numbers for every workshop, on PostgreSQL (SQLite ignores it).
 EVENT_SEQUENCE = Sequence("event_seq", metadata=db.metadata)

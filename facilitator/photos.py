@@ -11,8 +11,8 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from facilitator import realtime
-from facilitator.extensions import csrf, db
-from facilitator.limits import photo_limit
+from facilitator.infra.extensions import csrf, db
+from facilitator.infra.limits import photo_limit
 from facilitator.models import Participant, TablePhoto, Workshop
 from facilitator.participant import current_participant, load_workshop, panel_context, require_participant
 from facilitator.results import results_public

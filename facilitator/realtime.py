@@ -33,8 +33,8 @@ from flask import Flask, current_app, has_request_context, render_template, sess
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from facilitator.extensions import db, socketio
-from facilitator.i18n import workshop_locale
+from facilitator.infra.extensions import db, socketio
+from facilitator.infra.i18n import workshop_locale
 from facilitator.livebus import bus_for
 from facilitator.models import Suggestion, SuggestionStatus, Workshop
 from facilitator.services.participants import get_participant

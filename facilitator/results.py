@@ -20,8 +20,8 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, r
 from facilitator.exporters import file_stem
 from facilitator.exporters.kinds_outline import kind_blocks
 from facilitator.exporters.outline import action_status
-from facilitator.extensions import db, socketio
-from facilitator.i18n import browser_locale
+from facilitator.infra.extensions import db, socketio
+from facilitator.infra.i18n import browser_locale
 from facilitator.models import Workshop, WorkshopStatus
 from facilitator.services.minutes import Minutes, compile_minutes
 from facilitator.services.workshops import get_workshop_by_code

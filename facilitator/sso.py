@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
 from facilitator import auth
-from facilitator.extensions import db
-from facilitator.i18n import browser_locale
-from facilitator.security import CONTENT_SECURITY_POLICY
+from facilitator.infra.extensions import db
+from facilitator.infra.i18n import browser_locale
+from facilitator.infra.security import CONTENT_SECURITY_POLICY
 from facilitator.services import DomainError
 from facilitator.services.sso_accounts import SsoPolicy, account_for_sign_in
 

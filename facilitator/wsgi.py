@@ -12,7 +12,7 @@ if os.environ.get("SOCKETIO_ASYNC_MODE", "gevent") == "gevent" and not os.enviro
     monkey.patch_all()
 
 from facilitator import create_app  # noqa: E402
-from facilitator.gctune import tune_for_serving  # noqa: E402
+from facilitator.infra.gctune import tune_for_serving  # noqa: E402
 
 app = create_app()
 tune_for_serving()

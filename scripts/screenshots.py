@@ -37,7 +37,7 @@ CROWD = 300
 SEED = """
 import sys
 from facilitator import create_app
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.services.participants import join_workshop
 from facilitator.services.suggestions import submit_suggestion
 from facilitator.services.workshops import get_workshop_by_code

@@ -18,8 +18,8 @@ import pytest
 from flask_migrate import upgrade
 
 from facilitator import create_app
-from facilitator.config import TestConfig
-from facilitator.extensions import db, socketio
+from facilitator.infra.config import TestConfig
+from facilitator.infra.extensions import db, socketio
 from facilitator.services.accounts import create_facilitator
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 from types import SimpleNamespace

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import Browser, PASSWORD
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator
 
 

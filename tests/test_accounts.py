@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import AccountEvent, AccountRole, Facilitator, TablePhoto, Workshop
 from facilitator.services import DomainError
 from facilitator.services.accounts import authenticate, create_facilitator
@@ -207,7 +207,7 @@ def test_the_migration_makes_the_oldest_account_the_administrator(request, tmp_p
     from flask_migrate import upgrade
     from sqlalchemy import text
     from facilitator import create_app
-    from facilitator.config import TestConfig
+    from facilitator.infra.config import TestConfig
     uri = request.getfixturevalue("postgres_url") if database == "postgres" else f"sqlite:///{tmp_path / 'old.db'}"
     app = create_app(type("C", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri}))
     with app.app_context():

@@ -7,7 +7,7 @@ from threading import Barrier, Thread
 import pytest
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Answer, AnswerItem, Participant, Question, Workshop
 from facilitator.services import DomainError
 from facilitator.services.answer_results import choice_results, ranking_results, scale_results

@@ -1,7 +1,7 @@
 """Facilitator accounts: first-run set-up, login, logout."""
 from sqlalchemy import select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator
 
 from conftest import PASSWORD

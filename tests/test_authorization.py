@@ -21,8 +21,8 @@ import pytest
 from werkzeug.routing import AnyConverter
 
 from facilitator import create_app
-from facilitator.config import TestConfig
-from facilitator.extensions import db, socketio
+from facilitator.infra.config import TestConfig
+from facilitator.infra.extensions import db, socketio
 from support.world import ROLES, World, changed_tables, small_jpeg
 
 # --- who may use which route ----------------------------------------------------------------
@@ -739,7 +739,7 @@ def test_with_a_public_url_only_that_origin_may_open_the_socket(tmp_path):
 @pytest.fixture
 def fresh_limits(world):
     """Rate-limit counters start at zero, and are cleared again for the tests after."""
-    from facilitator.extensions import limiter
+    from facilitator.infra.extensions import limiter
     world.restore()
     limiter.reset()
     yield

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from conftest import require_or_skip
 from deploy.run_local_cluster import TemporaryDatabase, postgres_admin_url
 from facilitator import create_app
-from facilitator.config import TestConfig
+from facilitator.infra.config import TestConfig
 from facilitator.demo import create_demo
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.transfer import export_workshop
 

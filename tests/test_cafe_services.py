@@ -4,7 +4,7 @@ from threading import Barrier, Thread
 
 import pytest
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     Facilitator, ModerationEvent, Participant, Suggestion, Workshop, utcnow,
 )

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Action, ModerationEvent, Participant, Suggestion, Theme, Workshop
 
 from conftest import Browser, csrf_from, make_facilitator, make_workshop, socket_client

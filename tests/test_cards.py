@@ -1,7 +1,7 @@
 """QR codes to print: the room's poster and a card per café table, whose code seats the phone there."""
 import re
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, Workshop
 from facilitator.services.participants import set_joining
 from facilitator.services.tables import set_table_count, update_table

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator
 from facilitator.services.accounts import authenticate
 

@@ -1,7 +1,7 @@
 """The console prepares questions of every kind: plain forms that work without JavaScript."""
 from __future__ import annotations
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.question_kinds import settings_of
 

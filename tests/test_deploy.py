@@ -19,7 +19,7 @@ import pytest
 from conftest import require_or_skip
 from deploy.run_local_cluster import NGINX, free_port, pin, stop_process, wait_for_port
 from facilitator import create_app
-from facilitator.config import TestConfig
+from facilitator.infra.config import TestConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX_DIR = ROOT / "deploy" / "nginx"

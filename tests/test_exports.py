@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from facilitator.exporters.formats import FORMATS, export_document
 from facilitator.exporters.pdf import PDF_OPTIONS, claim_pdf_ua
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     Action, CafeTable, Facilitator, MinutesRevision, Participant, Round, Suggestion, Theme, Vote, Workshop,
 )
@@ -405,7 +405,7 @@ def list_tags(source: str) -> Counter:
 def test_long_pdf_is_compact_but_keeps_every_item_tagged_and_the_ranking_numbered(tmp_path):
     """A big workshop's lists lose their bullet boxes (most of WeasyPrint's time), not their structure."""
     from facilitator import create_app
-    from facilitator.config import TestConfig
+    from facilitator.infra.config import TestConfig
     from facilitator.exporters.html import COMPACT_FROM, render_html
     from facilitator.exporters.pdf import render_pdf
     with create_app(TestConfig).app_context():

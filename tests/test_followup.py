@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Action, CafeTable, Facilitator, Participant, Suggestion, Workshop
 from facilitator.services.followup import CARRIED_SETTINGS, plan_next_meeting
 from facilitator.services.invites import add_member

@@ -24,8 +24,8 @@ except ImportError:  # pragma: no cover - the test extras install it
 from flask_migrate import upgrade
 
 from facilitator import create_app
-from facilitator.config import TestConfig
-from facilitator.extensions import db
+from facilitator.infra.config import TestConfig
+from facilitator.infra.extensions import db
 from support.world import ROLES, World, build_workshops, seed_suggestions
 from test_authorization import CASES, DISCOVERY_APP, FORMS, PARTICIPANT, ROUTES, form_for, object_ids
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import AccountToken, Facilitator, utcnow
 from facilitator.services.accounts import authenticate
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from facilitator.exporters.markdown import escape, render_markdown
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.minutes import (
     MinutesEdit, StaleMinutes, compile_minutes, save_minutes,

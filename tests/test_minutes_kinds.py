@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Workshop
 from facilitator.services.answers import submit_answer
 from facilitator.services.participants import join_workshop

@@ -14,7 +14,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Workshop
 from facilitator.services.participants import join_workshop
 from facilitator.services.photos import add_photo

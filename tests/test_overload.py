@@ -1,4 +1,4 @@
-"""Graceful overload (facilitator/overload.py): past the bound on phones' writes in flight, a send
+"""Graceful overload (facilitator/infra/overload.py): past the bound on phones' writes in flight, a send
 is answered 503 with a Retry-After within milliseconds, never queued without end; nothing is
 lost and nothing stored twice once the phones' retries come in; the facilitator's console and
 the projector keep answering meanwhile.
@@ -23,9 +23,9 @@ from werkzeug.serving import make_server
 
 from conftest import PASSWORD, empty_postgres, make_facilitator, make_workshop
 from facilitator import create_app
-from facilitator.config import TestConfig
-from facilitator.extensions import db
-from facilitator.overload import Pressure
+from facilitator.infra.config import TestConfig
+from facilitator.infra.extensions import db
+from facilitator.infra.overload import Pressure
 from support.phone import Phone, csrf_token_in, send_until_acknowledged
 
 IN_FLIGHT, QUEUED, QUEUE_SECONDS, RETRY_AFTER = 2, 2, 0.3, 2

@@ -2,7 +2,7 @@
 import threading
 import time
 
-from facilitator.overload import Gate
+from facilitator.infra.overload import Gate
 
 
 def test_a_freed_place_goes_to_the_waiting_request_not_to_a_newcomer():

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Participant, Suggestion
 
 from conftest import Browser, csrf_from, join, make_workshop

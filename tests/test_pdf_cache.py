@@ -7,7 +7,7 @@ import sys
 import threading
 
 from facilitator.exporters import pdf as pdf_module
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.minutes import compile_minutes
 

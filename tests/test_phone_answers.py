@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Answer, AnswerItem, Workshop
 from facilitator.services.question_kinds import KindSettings, set_question_kind
 

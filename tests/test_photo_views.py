@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, TablePhoto, Workshop
 from facilitator.services.tables import set_table_count
 

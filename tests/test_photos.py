@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, TablePhoto, Workshop, utcnow
 from facilitator.services import DomainError
 from facilitator.services.participants import join_workshop

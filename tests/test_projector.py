@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.participants import join_workshop
 from facilitator.services.suggestions import submit_suggestion

@@ -37,8 +37,8 @@ from flask_migrate import upgrade
 from conftest import require_or_skip
 
 from facilitator import create_app
-from facilitator.config import TestConfig
-from facilitator.extensions import db
+from facilitator.infra.config import TestConfig
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator
 from facilitator.services import DomainError
 from facilitator.services.accounts import create_facilitator

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, Suggestion, SuggestionStatus, Workshop
 from facilitator.services import DomainError
 from facilitator.services.answers import submit_answer

@@ -25,7 +25,7 @@ def test_anonymous_socket_is_refused(app, client, live_workshop):
 
 
 def test_unknown_workshop_is_refused(app, phone, live_workshop):
-    from facilitator.extensions import socketio
+    from facilitator.infra.extensions import socketio
     sio = socketio.test_client(app, flask_test_client=phone, auth={"workshop": "NOPE42"})
     assert not sio.is_connected()
 
@@ -76,7 +76,7 @@ def test_a_refused_suggestion_is_not_broadcast(app, logged_in, phone, live_works
 
 
 def test_nothing_is_sent_when_the_commit_fails(app, logged_in, phone, live_workshop, monkeypatch):
-    from facilitator.extensions import db
+    from facilitator.infra.extensions import db
     projector = socket_client(app, logged_in.client, live_workshop)
     projector.get_received()
 

@@ -27,8 +27,8 @@ import pytest
 
 from e2e.conftest import LiveServer
 from facilitator import create_app
-from facilitator.config import TestConfig
-from facilitator.extensions import db
+from facilitator.infra.config import TestConfig
+from facilitator.infra.extensions import db
 from facilitator.services.accounts import create_facilitator
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 from support.phone import Phone, send_until_acknowledged

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from facilitator import results
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.workshops import change_status
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     DeletionRecord, ModerationEvent, Participant, Suggestion, Vote, Workshop, utcnow,
 )
@@ -102,7 +102,7 @@ def test_co_facilitator_cannot_delete_nor_set_retention(app, facilitator, live_w
 
 def test_production_sends_hsts_and_secure_cookies(tmp_path, monkeypatch):
     from facilitator import create_app
-    from facilitator.config import TestConfig
+    from facilitator.infra.config import TestConfig
     config = type("Prod", (TestConfig,), {"PRODUCTION": True, "SESSION_COOKIE_SECURE": True,
                                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}"})
     app = create_app(config)
@@ -116,8 +116,8 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path, monkeypatch):
 def test_production_refuses_a_missing_secret_key(monkeypatch):
     import pytest
     from facilitator import create_app
-    from facilitator.config import DEVELOPMENT_SECRET, Config
-    from facilitator.security import InsecureConfiguration
+    from facilitator.infra.config import DEVELOPMENT_SECRET, Config
+    from facilitator.infra.security import InsecureConfiguration
     monkeypatch.setenv("FACILITATOR_ENV", "production")
     config = type("Prod", (Config,), {"SECRET_KEY": DEVELOPMENT_SECRET, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     with pytest.raises(InsecureConfiguration):

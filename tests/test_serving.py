@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from facilitator.gctune import YOUNG_THRESHOLD
+from facilitator.infra.gctune import YOUNG_THRESHOLD
 
 
 def test_the_serving_process_freezes_what_it_loaded_and_collects_garbage_less_often(tmp_path):
-    """Full collections stopped a process of 2,000 phones for up to 160 ms (facilitator/gctune.py)."""
+    """Full collections stopped a process of 2,000 phones for up to 160 ms (facilitator/infra/gctune.py)."""
     probe = ("import gc, wsgi; "
              "print(gc.get_threshold()[0], gc.get_freeze_count(), wsgi.app.name)")
     env = {**os.environ, "FACILITATOR_NO_PATCH": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/gc.db"}

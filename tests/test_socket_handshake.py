@@ -6,7 +6,7 @@ browser's first request to /socket.io/ arrives; the socket test client would ski
 import pytest
 
 from facilitator import create_app
-from facilitator.config import TestConfig
+from facilitator.infra.config import TestConfig
 
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
 

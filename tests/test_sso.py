@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from conftest import PASSWORD, Browser, empty_postgres
 from facilitator import create_app
-from facilitator.config import TestConfig
-from facilitator.extensions import db
+from facilitator.infra.config import TestConfig
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator
 from facilitator.services.accounts import create_facilitator, get_facilitator_by_email
 from facilitator.services.staff import deactivate

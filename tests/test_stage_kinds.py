@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Workshop
 from facilitator.services.answers import submit_answer
 from facilitator.services.participants import join_workshop

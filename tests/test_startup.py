@@ -13,8 +13,8 @@ import sys
 import pytest
 
 from facilitator import create_app
-from facilitator.config import PROJECT_ROOT, TestConfig
-from facilitator.database import DatabaseUnavailable
+from facilitator.infra.config import PROJECT_ROOT, TestConfig
+from facilitator.infra.database import DatabaseUnavailable
 
 
 def app_on(uri: str):

@@ -5,7 +5,7 @@ import json
 
 from conftest import make_workshop
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Question, Suggestion, SuggestionStatus, Workshop
 
 FIRST = ["Velkomstpakke til alle nye innbyggere", "Velkomstpakker til nye innbygere",

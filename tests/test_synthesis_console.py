@@ -9,7 +9,7 @@ import sys
 
 from conftest import PASSWORD, Browser, csrf_from, join, make_facilitator, make_workshop, socket_client
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import DuplicateDismissal, Suggestion, SuggestionStatus, Theme, Workshop
 
 FIRST = "Velkomstpakke til alle nye innbyggere"
@@ -268,7 +268,7 @@ import sys
 sys.path.insert(0, {str(tmp_path.parent)!r})
 from conftest import join, make_facilitator, make_workshop, csrf_from
 from facilitator import create_app
-from facilitator.config import TestConfig
+from facilitator.infra.config import TestConfig
 from flask_migrate import upgrade
 app = create_app(type("Config", (TestConfig,), {{"SQLALCHEMY_DATABASE_URI": "sqlite://"}}))
 with app.app_context():

@@ -7,7 +7,7 @@ import re
 
 from conftest import csrf_from
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.minutes import MinutesOptions, compile_minutes, current_edit, save_minutes
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Suggestion, Workshop
 from facilitator.services.transfer import InvalidImport, export_workshop, import_json, import_workshop
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Answer, Facilitator, Workshop
 from facilitator.services.answer_results import choice_results, ranking_results, scale_results
 from facilitator.services.answers import submit_answer

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, TablePhoto, Workshop
 from facilitator.services.photos import set_photos_from_everyone
 from facilitator.services.transfer import InvalidImport, export_workshop, import_json

@@ -19,9 +19,9 @@ from babel.messages.pofile import read_po
 from flask_migrate import upgrade
 
 from facilitator import create_app
-from facilitator.config import TestConfig
-from facilitator.extensions import db
-from facilitator.i18n import LANGUAGE_NAMES
+from facilitator.infra.config import TestConfig
+from facilitator.infra.extensions import db
+from facilitator.infra.i18n import LANGUAGE_NAMES
 
 from conftest import Browser, PASSWORD, csrf_from, join
 

@@ -2,7 +2,7 @@
 through the catalog (the pseudo-locale of test_untranslated wraps every message in ‹ ›)."""
 from __future__ import annotations
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 
 from conftest import Browser, PASSWORD, csrf_from, join
 from test_untranslated import pseudo_app, pseudo_catalogs, untranslated  # noqa: F401 - fixtures

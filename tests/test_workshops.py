@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Question, Suggestion, Workshop
 from facilitator.services.workshops import JOIN_CODE_ALPHABET, generate_join_code, normalise_join_code
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Question, Workshop
 from facilitator.services import DomainError
 from facilitator.services.workshops import get_workshop_for

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from facilitator.host import bp, load_workshop
 from facilitator import realtime
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.forms import finite_number
 from facilitator.models import Participant, Question, Workshop
 from facilitator.services import DomainError

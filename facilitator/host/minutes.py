@@ -12,7 +12,7 @@ from wtforms.validators import NumberRange, Optional
 from facilitator.host import bp, field_errors, load_workshop
 from facilitator.exporters.formats import FORMATS
 from facilitator.exporters.html import render_body
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.forms import FlaskForm
 from facilitator.results import prepare_pdfs_later
 from facilitator.services import DomainError

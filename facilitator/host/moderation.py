@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from facilitator.host import bp, load_question, load_workshop
 from facilitator import realtime
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Question, QuestionKind, Suggestion, SuggestionStatus, Theme, Workshop
 from facilitator.services import DomainError
 from facilitator.services import moderation, themes, voting

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from facilitator.host import bp, load_workshop
 from facilitator import realtime
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import TablePhoto
 from facilitator.services.photos import delete_photo, photos_by_table, set_photos_from_everyone
 from facilitator.services.tables import table_label

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from facilitator.host import bp, load_question, load_workshop
 from facilitator.host.moderation import finish, load_suggestion
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Suggestion, Theme
 from facilitator.services import DomainError
 from facilitator.services.synthesis.live import dismiss_duplicate

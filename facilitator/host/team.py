@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from facilitator.host import bp, load_workshop
 from facilitator.host.moderation import parse_date
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Action, WorkshopFacilitator, WorkshopInvite
 from facilitator.services import DomainError
 from facilitator.services import invites, themes

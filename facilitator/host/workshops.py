@@ -7,13 +7,13 @@ from flask_login import current_user
 
 from facilitator.host import bp, field_errors, load_workshop
 from facilitator import realtime
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.forms import NewQuestionForm, NewWorkshopForm, QuestionKindForm, WorkshopForm
 from facilitator.models import Workshop, WorkshopStatus
 from facilitator.results import prepare_pdfs_later
 from facilitator.services import DomainError
 from facilitator.services import questions as question_service
-from facilitator.limits import recent_floods
+from facilitator.infra.limits import recent_floods
 from facilitator.services.answers import answer_counts
 from facilitator.services.followup import plan_next_meeting
 from facilitator.services.question_kinds import ranking_sources

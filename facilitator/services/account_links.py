@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from facilitator.services import DomainError
 from facilitator.services.account_log import record_account_event
 from facilitator.services.accounts import create_facilitator, get_facilitator_by_email, normalise_email, set_password
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import AccountRole, AccountToken, Facilitator, utcnow
 
 RESET_VALID = timedelta(hours=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import AccountEvent, Facilitator
 
 # What each action is called on the administrator's page.

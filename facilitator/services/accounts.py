@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from facilitator.services import DomainError
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import AccountRole, Facilitator
 from facilitator.services.account_log import record_account_event
 from facilitator.services.passwords import check_new_password

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Answer, AnswerItem, Question, QuestionKind, SuggestionStatus
 
 

@@ -18,7 +18,7 @@ from facilitator.services.suggestions import clean_client_id
 from facilitator.services.text import clean_text
 from facilitator.services.voting import lock_participant
 from facilitator.services.workshops import next_event_seq
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     Answer, AnswerItem, Participant, Question, QuestionKind, SuggestionStatus, WorkshopStatus, utcnow,
 )

@@ -18,7 +18,7 @@ from facilitator.services.question_kinds import set_question_kind, settings_of
 # The settings the facilitator chose for the previous meeting and would choose again.
 from facilitator.services.workshop_schema import CARRIED_SETTINGS
 from facilitator.services.workshops import WorkshopDetails, create_workshop
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Action, CafeTable, Facilitator, Workshop, WorkshopStatus
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select, text
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import DeletionRecord, PurgeRun, TablePhoto
 
 

@@ -10,7 +10,7 @@ from facilitator.services import DomainError
 from facilitator.services.accounts import normalise_email
 from facilitator.services.moderation import record
 from facilitator.services.workshops import is_owner
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Workshop, WorkshopFacilitator, WorkshopInvite, utcnow
 
 # A link that works forever is a key left under the mat: after this long, the owner sends a new one.

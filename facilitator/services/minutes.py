@@ -20,7 +20,7 @@ from facilitator.services.minutes_kinds import MinutesAnswer, compile_answers, k
 from facilitator.services.minutes_photos import MinutesPhoto, compile_photos
 from facilitator.services.participants import count_participants
 from facilitator.services.text import clean_text
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     Facilitator, MinutesRevision, Suggestion, SuggestionStatus, Theme, Vote, Workshop, utcnow,
 )

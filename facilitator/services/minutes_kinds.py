@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from facilitator.services.answer_results import results_for
 from facilitator.services.qanda import PanelQuestion, list_panel_questions
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Answer, Participant, Question, QuestionKind, Workshop
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import TablePhoto, Workshop
 
 # Sharp across an A4 page's text width (17 cm at ~180 dpi), a fraction of the stored bytes.

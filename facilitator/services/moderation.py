@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from facilitator.services import DomainError
 from facilitator.services.text import clean_text
 from facilitator.services.workshops import next_event_seq
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, ModerationEvent, Suggestion, SuggestionStatus, Workshop, utcnow
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, select
 
 from facilitator.services import DomainError
 from facilitator.services.text import clean_text
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Participant, Workshop, WorkshopStatus
 
 DISPLAY_NAME_MAX_LENGTH = 40

@@ -20,7 +20,7 @@ from facilitator.services.suggestions import clean_client_id, latest_round_id
 from facilitator.services.tables import table_label
 from facilitator.services.text import clean_text
 from facilitator.services.workshops import next_event_seq
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Participant, TablePhoto, Workshop, WorkshopStatus
 
 # What a phone uploads: 3–12 MB from today's cameras, up to ~20 MB in a 50-megapixel mode.

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from facilitator.services import DomainError
 from facilitator.services.moderation import record, touch
 from facilitator.services.voting import lock_participant
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     Facilitator, Participant, Question, QuestionKind, Suggestion, SuggestionStatus, Vote, WorkshopStatus, utcnow,
 )

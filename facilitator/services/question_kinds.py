@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from facilitator.services import DomainError
 from facilitator.services.answers import count_answers
 from facilitator.services.text import clean_text
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Question, QuestionKind, QuestionOption, Suggestion, SuggestionStatus, Vote
 
 KINDS = tuple(kind.value for kind in QuestionKind)

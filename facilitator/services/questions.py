@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l, ngettext
 from facilitator.services import DomainError
 from facilitator.services.answers import count_answers
 from facilitator.services.text import clean_text
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Question, Workshop, next_position
 
 QUESTION_MAX_LENGTH = 500

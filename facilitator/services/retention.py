@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from facilitator.services import DomainError
 from facilitator.services.workshops import is_owner
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     DeletionRecord, Facilitator, Participant, Suggestion, Workshop, WorkshopStatus, utcnow,
 )

@@ -11,7 +11,7 @@ from facilitator.services.moderation import record
 from facilitator.services.questions import show_question
 from facilitator.services.tables import rotation_plan
 from facilitator.services.workshops import next_event_seq
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, Question, Round, Workshop, utcnow
 
 MAX_ROUND_SECONDS = 4 * 60 * 60

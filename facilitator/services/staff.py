@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from facilitator.services import DomainError
 from facilitator.services.account_log import record_account_event
 from facilitator.services.accounts import end_all_sessions
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import AccountRole, Facilitator, Workshop, WorkshopFacilitator
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from facilitator.services import DomainError
 from facilitator.services.text import clean_text
 from facilitator.services.workshops import next_event_seq
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     EVENT_SEQUENCE, Facilitator, Participant, Question, Round, Suggestion, SuggestionStatus, Workshop,
     WorkshopStatus, utcnow,

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from facilitator.services import DomainError
 from facilitator.services.moderation import record
 from facilitator.services.text import clean_text
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import CafeTable, Facilitator, Participant, Question, Suggestion, Workshop
 
 MAX_TABLES = 200

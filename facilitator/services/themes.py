@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from facilitator.services import DomainError
 from facilitator.services.moderation import record, touch
 from facilitator.services.text import clean_text
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Action, Facilitator, Question, Suggestion, Theme, Workshop
 
 ACTION_STATUSES = ("open", "doing", "done")

@@ -28,7 +28,7 @@ from facilitator.services.transfer_questions import (
     export_question_kind, link_options, option_keys_of, read_answers, read_question_kind,
 )
 from facilitator.services.workshops import check_times, create_workshop
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     Action, CafeTable, Facilitator, MinutesRevision, Participant, Round, Suggestion,
     SuggestionStatus, Theme, Vote, Workshop, utcnow,

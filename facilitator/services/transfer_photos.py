@@ -18,7 +18,7 @@ from sqlalchemy.orm import undefer
 from facilitator.services import DomainError
 from facilitator.services.import_checks import Checker, InvalidImport
 from facilitator.services.photos import CAPTION_MAX_LENGTH, PHOTO_MAX_BYTES, prepare_photo
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import TablePhoto, Workshop, utcnow
 
 PHOTO_RECORD = {"table", "round", "question", "caption", "created_at", "image"}

@@ -17,7 +17,7 @@ from facilitator.services.answers import OTHER_MAX_LENGTH
 from facilitator.services.import_checks import Checker, InvalidImport
 from facilitator.services.question_kinds import MAX_OPTIONS, OPTION_MAX_LENGTH, check_settings, set_question_kind
 from facilitator.services.workshop_schema import QUESTION_FIELDS, export_workshop_fields, kind_settings, read_question_fields
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Answer, AnswerItem, Participant, Question, SuggestionStatus, Workshop
 
 QUESTION_RECORD = {"key", "text", "voting", "options", "ranking_source"} | {f.name for f in QUESTION_FIELDS}

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select, update
 from facilitator.services import DomainError
 from facilitator.services.moderation import record
 from facilitator.services.workshops import next_event_seq
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, Question, Suggestion, SuggestionStatus, Vote, Workshop, utcnow
 
 MAX_BUDGET = 50

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, inspect as sa_inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from facilitator.services import DomainError
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import (
     EVENT_SEQUENCE, Facilitator, Question, Workshop, WorkshopFacilitator, WorkshopStatus, utcnow,
 )

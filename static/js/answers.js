@@ -64,6 +64,8 @@
         input.value = pair ? pair[1] : "";
       }
     });
+    // A ranking's rows follow the numbers restored (ranking.js).
+    form.dispatchEvent(new CustomEvent("facilitator:answer-restored", { bubbles: true }));
   }
   function showPending() {
     var items = load();
@@ -82,7 +84,8 @@
     if (!block || !here) return;
     var fresh = document.importNode(block, true);
     here.replaceWith(fresh);
-    enhanceRankings(fresh);
+    // ranking.js adds its handles and buttons to the new block.
+    fresh.dispatchEvent(new CustomEvent("facilitator:answer-replaced", { bubbles: true }));
   }
 
   function send(item) {
@@ -145,37 +148,6 @@
     send({ id: newId(), url: form.action, questionId: form.dataset.answerOutbox, fields: fields, state: "sending" });
   });
 
-  // Ranking by moving: each option gets "move up" and "move down" buttons (touch and keyboard);
-  // moving renumbers every place, so the numbers the form sends follow the order on screen.
-  function renumber(fieldset) {
-    fieldset.querySelectorAll(".rank-row select").forEach(function (select, index) { select.value = String(index + 1); });
-  }
-  function move(row, direction) {
-    var other = direction < 0 ? row.previousElementSibling : row.nextElementSibling;
-    if (!other || !other.classList.contains("rank-row")) return;
-    if (direction < 0) other.before(row); else other.after(row);
-    renumber(row.parentElement);
-    row.querySelector(direction < 0 ? "[data-move=up]" : "[data-move=down]").focus();
-  }
-  function enhanceRankings(root) {
-    root.querySelectorAll("[data-ranking]:not([data-enhanced])").forEach(function (fieldset) {
-      fieldset.setAttribute("data-enhanced", "");
-      fieldset.querySelectorAll(".rank-row").forEach(function (row) {
-        var label = row.querySelector("label").textContent.trim();
-        [["up", -1, "▲"], ["down", 1, "▼"]].forEach(function (spec) {
-          var button = document.createElement("button");
-          button.type = "button";
-          button.className = "button small move";
-          button.dataset.move = spec[0];
-          button.textContent = spec[2];
-          button.setAttribute("aria-label", fieldset.dataset["msg" + (spec[0] === "up" ? "Up" : "Down")] + ": " + label);
-          button.addEventListener("click", function () { move(row, spec[1]); });
-          row.append(button);
-        });
-      });
-    });
-  }
-
   // Questions to the panel: a question the room asked arrives in a hidden list (live.js); the
   // block is then refetched, spread over a few seconds so a large room does not come at once,
   // and only when the phone is looked at (a phone in a pocket refetches when it is taken out).
@@ -202,12 +174,10 @@
     if (!document.hidden) Object.keys(stale).forEach(refetchPanel);
   });
 
-  document.body.addEventListener("htmx:afterSwap", function (event) { enhanceRankings(event.target); });
   document.body.addEventListener("htmx:afterSwap", showPending);
   window.addEventListener("online", sendPending);
   document.addEventListener("facilitator:reconnected", sendPending);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) sendPending(); });
-  enhanceRankings(document);
   showPending();
   sendPending();
 })();

@@ -7,7 +7,7 @@
  * come back later (503 with Retry-After: it waits that long and a random bit more, so that a
  * room of phones refused together does not return together). Nothing says "sent" before the
  * server answered. A send with no answer after SEND_TIMEOUT_MS is given up and tried again; the
- * server gives up on it too (facilitator/overload.py, OVERLOAD_CLIENT_TIMEOUT_SECONDS).
+ * server gives up on it too (facilitator/infra/overload.py, OVERLOAD_CLIENT_TIMEOUT_SECONDS).
  * A refusal that a retry cannot fix (a removed question, a closed workshop, a phone no longer
  * joined) is not retried: the item stays, with why, and a way forward.
  *

@@ -116,7 +116,7 @@ def seed_suggestions(live_server, code: str, texts: list[str]) -> None:
     script = (
         "import sys\n"
         "from facilitator import create_app\n"
-        "from facilitator.extensions import db\n"
+        "from facilitator.infra.extensions import db\n"
         "from facilitator.services.participants import join_workshop\n"
         "from facilitator.services.suggestions import submit_suggestion\n"
         "from facilitator.services.workshops import get_workshop_by_code\n"

@@ -1,4 +1,4 @@
-"""The phone when the room is busy (facilitator/overload.py answers 503 with Retry-After): the
+"""The phone when the room is busy (facilitator/infra/overload.py answers 503 with Retry-After): the
 outbox says the suggestion is kept and will be sent, waits at least as long as it was told, and
 then sends it, once, over a slow network too."""
 from __future__ import annotations

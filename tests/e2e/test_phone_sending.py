@@ -142,7 +142,7 @@ def test_an_expired_form_is_renewed_once_and_a_removed_question_says_why(chromiu
 OPEN_VOTING = """
 import sys
 from facilitator import create_app
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.services.voting import open_voting
 from facilitator.services.workshops import get_workshop_by_code
 with create_app().app_context():
@@ -155,7 +155,7 @@ with create_app().app_context():
 CLOSE_WORKSHOP = """
 import sys
 from facilitator import create_app
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.services.workshops import change_status, get_workshop_by_code
 with create_app().app_context():
     change_status(get_workshop_by_code(sys.argv[1]), "closed")

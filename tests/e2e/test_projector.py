@@ -13,7 +13,7 @@ import pytest
 
 from facilitator import create_app
 from facilitator.demo import THEMES
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.services.accounts import create_facilitator
 from facilitator.services.moderation import set_pinned
 from facilitator.services.participants import join_workshop

@@ -24,8 +24,8 @@ from flask_migrate import upgrade
 from PIL import Image
 
 from facilitator import create_app
-from facilitator.config import TestConfig
-from facilitator.extensions import db
+from facilitator.infra.config import TestConfig
+from facilitator.infra.extensions import db
 from facilitator.models import Participant, Question, Workshop
 from facilitator.services.accounts import create_facilitator
 from facilitator.services.invites import add_member, create_invite

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from facilitator.services import DomainError
 from facilitator.services.moderation import record
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import DuplicateDismissal, Facilitator, Suggestion, SuggestionStatus, Workshop
 
 # Questions whose index a process keeps; the least recently drawn one goes first.

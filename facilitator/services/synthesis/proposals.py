@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from facilitator.services import DomainError
 from facilitator.services.themes import assign_theme, create_theme
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Question, Suggestion, SuggestionStatus, Theme, Workshop
 
 DEFAULT_GRANULARITY = 0.5

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 from facilitator.models import Question, Suggestion, SuggestionStatus, Theme, Workshop
 from facilitator.services.synthesis.duplicates import find_duplicates
 from facilitator.services.synthesis.themes import DEFAULT_GRANULARITY, propose_for_existing_themes, propose_themes

@@ -16,7 +16,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from facilitator.assets import COMPRESSIBLE, MIN_SIZE, brotli, compress
+from facilitator.infra.assets import COMPRESSIBLE, MIN_SIZE, brotli, compress
 
 SUFFIXES = {"gzip": ".gz", "br": ".br"}
 

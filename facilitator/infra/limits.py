@@ -14,7 +14,7 @@ from collections import deque
 from flask import Flask, current_app, g, request, session
 from flask_limiter.util import get_remote_address
 
-from facilitator.extensions import limiter
+from facilitator.infra.extensions import limiter
 from facilitator.login_devices import device_id, is_known_device
 
 LOGIN_PER_ADDRESS = "30 per 10 minutes"

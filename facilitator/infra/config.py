@@ -8,7 +8,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 # A checkout keeps templates/, static/ and migrations/ beside the package; an installed wheel
 # carries them inside it (setup.py copies them there), since site-packages has no "beside".
 PROJECT_ROOT = PACKAGE_ROOT if (PACKAGE_ROOT / "templates").is_dir() else PACKAGE_ROOT.parent
@@ -97,7 +97,7 @@ class Config:
     # Where people report an accessibility problem: an e-mail address or a web address.
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
 
-    # E-mail (facilitator/mail.py): password-reset links and invitations. No server: no e-mail.
+    # E-mail (facilitator/infra/mail.py): password-reset links and invitations. No server: no e-mail.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "starttls")  # "starttls", "tls" or "none"

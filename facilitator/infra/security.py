@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from facilitator.config import DEVELOPMENT_SECRET
+from facilitator.infra.config import DEVELOPMENT_SECRET
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

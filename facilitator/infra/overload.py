@@ -33,7 +33,7 @@ from flask import Flask, render_template, request
 from flask_babel import force_locale, gettext as _
 from werkzeug.http import parse_accept_header
 
-from facilitator.security import SECURITY_HEADERS
+from facilitator.infra.security import SECURITY_HEADERS
 
 # Measured with `python -m bench.overload --measure 1,2,4,8,16` (bench/README.md, "Overload"),
 # one gevent process on SQLite, 24 outboxes sending back to back, on a busy shared machine
@@ -47,7 +47,7 @@ DEFAULT_MAX_QUEUE_SECONDS = 1.0
 # The phone's outbox gives up on an answer after 30 s (outbox.js, SEND_TIMEOUT_MS).
 DEFAULT_CLIENT_TIMEOUT_SECONDS = 30.0
 DEFAULT_RETRY_AFTER_SECONDS = 2
-SHED = "facilitator.overload.retry_after"
+SHED = "facilitator.infra.overload.retry_after"
 # Bodies are read (into memory) before a place is taken, so that a phone uploading slowly holds
 # no place. A photo (25 MB at most) is read whole by its view anyway; larger is refused (413).
 BODY_MAX_BYTES = 32 * 1024 * 1024

@@ -13,7 +13,7 @@ from flask_babel import force_locale, get_locale, lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from facilitator.extensions import babel
+from facilitator.infra.extensions import babel
 
 # Autonyms: each language named in itself, as a language picker should.
 LANGUAGE_NAMES = {

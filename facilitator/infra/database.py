@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from facilitator.extensions import db
+from facilitator.infra.extensions import db
 
 log = logging.getLogger(__name__)
 
