@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 import socketio
 
-# The same settings as facilitator.realtime, so both servers do the same work per socket.
+# The same settings as facilitator.live.realtime, so both servers do the same work per socket.
 sio = socketio.Server(async_mode="gevent", cors_allowed_origins=None, max_http_buffer_size=16 * 1024,
                       ping_interval=20, ping_timeout=20)
 HTML = ('<li class="suggestion" id="s-{n}" data-seq="{n}" dir="auto">'

@@ -30,7 +30,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from facilitator.infra import database, security, i18n, limits
-    from facilitator import realtime, errors, templating, cli, routing
+    from facilitator.live import realtime
+    from facilitator import errors, templating, cli, routing
     from facilitator.infra.extensions import csrf, login_manager, migrate, db
 
     security.check_production_config(app)

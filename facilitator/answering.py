@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from facilitator import realtime
+from facilitator.live import realtime
 from facilitator.errors import render_error
 from facilitator.infra.extensions import db
 from facilitator.infra.limits import vote_limit

@@ -12,7 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from facilitator import realtime
+from facilitator.live import realtime
 from facilitator.errors import render_error
 from facilitator.infra.extensions import db
 from facilitator.forms import CodeForm, JoinForm, SuggestionForm, VoteForm

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from facilitator import realtime
+from facilitator.live import realtime
 from facilitator.infra.extensions import csrf, db
 from facilitator.infra.limits import photo_limit
 from facilitator.models import Participant, TablePhoto, Workshop

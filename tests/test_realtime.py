@@ -192,7 +192,7 @@ def test_the_coalescing_window_grows_with_the_room(app):
 
 
 def test_a_change_is_still_pushed_here_when_redis_is_away(app):
-    from facilitator.livebus import RedisBus
+    from facilitator.live.bus import RedisBus
     delivered = []
     # Nothing listens on port 1: publishing fails at once.
     bus = RedisBus("redis://127.0.0.1:1/0", "facilitator:live", delivered.append)
@@ -201,7 +201,7 @@ def test_a_change_is_still_pushed_here_when_redis_is_away(app):
 
 
 def test_a_malformed_change_on_the_bus_is_dropped_and_the_next_one_delivered(app):
-    from facilitator.livebus import RedisBus
+    from facilitator.live.bus import RedisBus
     delivered = []
     bus = RedisBus("redis://127.0.0.1:1/0", "facilitator:live", delivered.append)
     bus.receive(b"{not json")

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from facilitator.host import bp, load_question, load_workshop
-from facilitator import realtime
+from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.models import Question, QuestionKind, Suggestion, SuggestionStatus, Theme, Workshop
 from facilitator.services import DomainError

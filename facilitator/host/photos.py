@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from facilitator.host import bp, load_workshop
-from facilitator import realtime
+from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.models import TablePhoto
 from facilitator.services.photos import delete_photo, photos_by_table, set_photos_from_everyone

@@ -7,7 +7,7 @@ from flask_login import current_user
 from facilitator.host import bp, first_error, load_question, load_workshop
 from facilitator.host.moderation import finish, load_suggestion
 from facilitator.host.workshops import console_context
-from facilitator import realtime
+from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.forms import NewQuestionForm, QuestionForm, QuestionKindForm
 from facilitator.models import Answer, Question, SuggestionStatus, Workshop

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from facilitator.host import bp, field_errors, load_workshop
-from facilitator import realtime
+from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.forms import NewQuestionForm, NewWorkshopForm, QuestionKindForm, WorkshopForm
 from facilitator.models import Workshop, WorkshopStatus

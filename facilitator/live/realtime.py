@@ -35,7 +35,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from facilitator.infra.extensions import db, socketio
 from facilitator.infra.i18n import workshop_locale
-from facilitator.livebus import bus_for
+from facilitator.live.bus import bus_for
 from facilitator.models import Suggestion, SuggestionStatus, Workshop
 from facilitator.services.participants import get_participant
 from facilitator.services.workshops import can_steer, get_workshop_by_code
