@@ -63,7 +63,7 @@ def build(workdir: Path):
     from facilitator.demo import create_demo
     from facilitator.infra.extensions import db
     from facilitator.infra.limits import suggestion_limits
-    from facilitator.participant import load_workshop, require_participant
+    from facilitator.web.participant import load_workshop, require_participant
 
     app = create_app()
     minimal = minimal_csrf_app(workdir / "minimal.sqlite3")

@@ -31,7 +31,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from facilitator.infra import database, security, i18n, limits
     from facilitator.live import realtime
-    from facilitator import errors, templating, cli, routing
+    from facilitator.web import errors, templating, routing
+    from facilitator import cli
     from facilitator.infra.extensions import csrf, login_manager, migrate, db
 
     security.check_production_config(app)
@@ -53,7 +54,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     overload.init_app(app)  # outermost: a refused send costs no more than the refusal
     cli.init_app(app)
 
-    from facilitator import auth, host, participant, projector, export, results, pages
+    from facilitator.web import auth, host, participant, projector, export, results, pages
     app.register_blueprint(auth.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(pages.bp)
@@ -61,14 +62,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(projector.bp)
     app.register_blueprint(export.bp)
-    from facilitator import answering
+    from facilitator.web import answering
     app.register_blueprint(answering.bp)
-    from facilitator import photos
+    from facilitator.web import photos
     app.register_blueprint(photos.bp)
-    from facilitator import account, admin
+    from facilitator.web import account, admin
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
-    from facilitator import sso
+    from facilitator.web import sso
     sso.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=participant.index)
     return app

@@ -122,7 +122,7 @@ def test_each_qr_code_in_the_pdf_has_the_address_as_its_alternative_text(app, fa
     from weasyprint import HTML
 
     from facilitator.exporters.pdf import PDF_OPTIONS
-    from facilitator.host.cards import render_cards
+    from facilitator.web.host.cards import render_cards
     workshop = cafe(app, facilitator.id)
     with app.test_request_context("/"):
         source = render_cards(db.session.get(Workshop, workshop.id), for_pdf=True)

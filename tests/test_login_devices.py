@@ -8,7 +8,7 @@ import pytest
 
 from conftest import Browser, PASSWORD, csrf_from, make_facilitator
 
-from facilitator.login_devices import COOKIE_NAME
+from facilitator.web.login_devices import COOKIE_NAME
 
 # Twenty-five addresses, five wrong passwords each (the most each address may try in a minute):
 # 125 failures, past the account's limit of 100 an hour.

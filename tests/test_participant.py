@@ -99,7 +99,7 @@ def test_suggestion_with_htmx_returns_the_form_emptied_and_the_own_list(app, pho
 
 
 def test_a_phone_lists_the_newest_of_a_large_room_and_pinned_ones(app, phone, live_workshop, monkeypatch):
-    from facilitator import participant as phone_views
+    from facilitator.web import participant as phone_views
     monkeypatch.setattr(phone_views, "PHONE_ROOM_LIST_LENGTH", 3)
     for number in range(5):
         assert send(phone, live_workshop, f"Forslag {number}").status_code == 303

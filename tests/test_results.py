@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator import results
+from facilitator.web import results
 from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.workshops import change_status
@@ -91,7 +91,7 @@ def test_results_response_is_what_the_join_link_shows_once_closed(public_app, fa
         html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Velkomstpakke med kart over Ål" in html
     import inspect
-    from facilitator import participant
+    from facilitator.web import participant
     hooked = "results_response" in inspect.getsource(participant)
     if hooked:
         page = app.test_client().get(f"/j/{workshop.join_code}").get_data(as_text=True)

@@ -111,7 +111,7 @@ class Config:
     SIGNUP_DOMAINS = [domain.strip().lower().lstrip("@")
                       for domain in os.environ.get("SIGNUP_DOMAINS", "").split(",") if domain.strip()]
 
-    # Single sign-on with the organisation's identity provider (OpenID Connect; facilitator/sso.py).
+    # Single sign-on with the organisation's identity provider (OpenID Connect; facilitator/web/sso.py).
     # On when SSO_ISSUER is set: the provider's discovery document is read from
     # SSO_ISSUER/.well-known/openid-configuration.
     SSO_ISSUER = os.environ.get("SSO_ISSUER", "").rstrip("/")

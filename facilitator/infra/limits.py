@@ -15,7 +15,7 @@ from flask import Flask, current_app, g, request, session
 from flask_limiter.util import get_remote_address
 
 from facilitator.infra.extensions import limiter
-from facilitator.login_devices import device_id, is_known_device
+from facilitator.web.login_devices import device_id, is_known_device
 
 LOGIN_PER_ADDRESS = "30 per 10 minutes"
 LOGIN_PER_ACCOUNT_AND_ADDRESS = "5 per minute"
@@ -97,12 +97,12 @@ def from_unknown_device() -> bool:
 
 def refuse_login(limit):
     """A refused login answers with the login form, the address kept, and how long to wait."""
-    from facilitator.auth import refused_login
+    from facilitator.web.auth import refused_login
     return refused_login(limit.reset_at, account_limited=False)
 
 
 def refuse_login_to_account(limit):
-    from facilitator.auth import refused_login
+    from facilitator.web.auth import refused_login
     return refused_login(limit.reset_at, account_limited=True)
 
 

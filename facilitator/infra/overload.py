@@ -251,6 +251,6 @@ def refuse_if_shed():
     seconds = request.environ.get(SHED)
     if seconds is None:
         return None
-    from facilitator.errors import render_error
+    from facilitator.web.errors import render_error
     response, status = render_error(503, **busy_words())
     return response, status, {"Retry-After": str(seconds), "Cache-Control": "no-store"}

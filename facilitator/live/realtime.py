@@ -274,7 +274,7 @@ def broadcast_status(workshop: Workshop) -> None:
 
 
 def push_stage(workshop: Workshop) -> None:
-    from facilitator.projector import render_stage
+    from facilitator.web.projector import render_stage
     with workshop_locale(workshop):
         html = render_stage(workshop)
     socketio.emit("stage", {"seq": workshop.event_seq, "html": html}, to=workshop.screen_room,

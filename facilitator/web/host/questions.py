@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from facilitator.host import bp, first_error, load_question, load_workshop
-from facilitator.host.moderation import finish, load_suggestion
-from facilitator.host.workshops import console_context
+from facilitator.web.host import bp, first_error, load_question, load_workshop
+from facilitator.web.host.moderation import finish, load_suggestion
+from facilitator.web.host.workshops import console_context
 from facilitator.live import realtime
 from facilitator.infra.extensions import db
-from facilitator.forms import NewQuestionForm, QuestionForm, QuestionKindForm
+from facilitator.web.forms import NewQuestionForm, QuestionForm, QuestionKindForm
 from facilitator.models import Answer, Question, SuggestionStatus, Workshop
 from facilitator.services import DomainError
 from facilitator.services import questions as question_service

@@ -97,7 +97,7 @@ def page(code: str):
 def pdf(code: str):
     """The results as the minutes' PDF; 404 unless the results are public."""
     from facilitator.exporters.pdf import render_pdf
-    from facilitator.export import attachment
+    from facilitator.web.export import attachment
     minutes = public_minutes(load_public(code, "results.pdf"))
     response = Response(render_pdf(minutes), content_type="application/pdf")
     response.headers["Content-Disposition"] = attachment(f"{file_stem(minutes)}.pdf")

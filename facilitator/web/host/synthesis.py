@@ -7,8 +7,8 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from facilitator.host import bp, load_question, load_workshop
-from facilitator.host.moderation import finish, load_suggestion
+from facilitator.web.host import bp, load_question, load_workshop
+from facilitator.web.host.moderation import finish, load_suggestion
 from facilitator.infra.extensions import db
 from facilitator.models import Suggestion, Theme
 from facilitator.services import DomainError

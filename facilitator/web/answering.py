@@ -11,11 +11,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from facilitator.live import realtime
-from facilitator.errors import render_error
+from facilitator.web.errors import render_error
 from facilitator.infra.extensions import db
 from facilitator.infra.limits import vote_limit
 from facilitator.models import Participant, Question, QuestionKind, Suggestion, Workshop
-from facilitator.participant import current_participant, load_workshop, new_client_id, panel_context, require_participant
+from facilitator.web.participant import current_participant, load_workshop, new_client_id, panel_context, require_participant
 from facilitator.services import DomainError
 from facilitator.services.answer_results import results_for
 from facilitator.services.answers import ANSWERED_KINDS, count_answers, own_values, submit_answer, values_from_form

@@ -9,12 +9,12 @@ from flask_login import current_user
 from wtforms import BooleanField, HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from facilitator.host import bp, field_errors, load_workshop
+from facilitator.web.host import bp, field_errors, load_workshop
 from facilitator.exporters.formats import FORMATS
 from facilitator.exporters.html import render_body
 from facilitator.infra.extensions import db
-from facilitator.forms import FlaskForm
-from facilitator.results import prepare_pdfs_later
+from facilitator.web.forms import FlaskForm
+from facilitator.web.results import prepare_pdfs_later
 from facilitator.services import DomainError
 from facilitator.services.minutes import (
     MinutesEdit, MinutesOptions, StaleMinutes, compile_minutes, current_edit, save_minutes,

@@ -12,7 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from facilitator.exporters.formats import FORMATS, export_document
 from facilitator.exporters.html import stylesheet_hash
 from facilitator.infra.extensions import csrf, db
-from facilitator.forms import FlaskForm
+from facilitator.web.forms import FlaskForm
 from facilitator.infra.security import CONTENT_SECURITY_POLICY
 from facilitator.services.transfer import InvalidImport, import_json
 from facilitator.services.workshops import get_workshop_for

@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from facilitator.forms import FlaskForm, strip
+from facilitator.web.forms import FlaskForm, strip
 from facilitator.services.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 

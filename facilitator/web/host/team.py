@@ -5,8 +5,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from facilitator.host import bp, load_workshop
-from facilitator.host.moderation import parse_date
+from facilitator.web.host import bp, load_workshop
+from facilitator.web.host.moderation import parse_date
 from facilitator.infra.extensions import db
 from facilitator.models import Action, WorkshopFacilitator, WorkshopInvite
 from facilitator.services import DomainError

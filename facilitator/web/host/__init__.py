@@ -53,4 +53,4 @@ def first_error(form) -> str:
 
 
 # The route modules attach their views to ``bp``; imported last, as they import it.
-from facilitator.host import cafe, cards, minutes, moderation, photos, questions, synthesis, team, workshops  # noqa: E402,F401
+from facilitator.web.host import cafe, cards, minutes, moderation, photos, questions, synthesis, team, workshops  # noqa: E402,F401

@@ -19,7 +19,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_babel import gettext as _
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
-from facilitator import auth
+from facilitator.web import auth
 from facilitator.infra.extensions import db
 from facilitator.infra.i18n import browser_locale
 from facilitator.infra.security import CONTENT_SECURITY_POLICY

@@ -13,11 +13,11 @@ from flask import (
 from flask_babel import gettext as _
 
 from facilitator.live import realtime
-from facilitator.errors import render_error
+from facilitator.web.errors import render_error
 from facilitator.infra.extensions import db
-from facilitator.forms import CodeForm, JoinForm, SuggestionForm, VoteForm
+from facilitator.web.forms import CodeForm, JoinForm, SuggestionForm, VoteForm
 from facilitator.infra.i18n import browser_locale, normalise_locale
-from facilitator.results import results_public, results_response
+from facilitator.web.results import results_public, results_response
 from facilitator.infra.limits import code_guess_limit, join_limit, refused_join_limit, suggestion_limits, vote_limit
 from facilitator.models import CafeTable, Participant, Question, Suggestion, Workshop, WorkshopStatus
 from facilitator.services import DomainError

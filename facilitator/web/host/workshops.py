@@ -5,12 +5,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from facilitator.host import bp, field_errors, load_workshop
+from facilitator.web.host import bp, field_errors, load_workshop
 from facilitator.live import realtime
 from facilitator.infra.extensions import db
-from facilitator.forms import NewQuestionForm, NewWorkshopForm, QuestionKindForm, WorkshopForm
+from facilitator.web.forms import NewQuestionForm, NewWorkshopForm, QuestionKindForm, WorkshopForm
 from facilitator.models import Workshop, WorkshopStatus
-from facilitator.results import prepare_pdfs_later
+from facilitator.web.results import prepare_pdfs_later
 from facilitator.services import DomainError
 from facilitator.services import questions as question_service
 from facilitator.infra.limits import recent_floods

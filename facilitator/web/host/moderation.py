@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from facilitator.host import bp, load_question, load_workshop
+from facilitator.web.host import bp, load_question, load_workshop
 from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.models import Question, QuestionKind, Suggestion, SuggestionStatus, Theme, Workshop

@@ -14,8 +14,8 @@ from facilitator.live import realtime
 from facilitator.infra.extensions import csrf, db
 from facilitator.infra.limits import photo_limit
 from facilitator.models import Participant, TablePhoto, Workshop
-from facilitator.participant import current_participant, load_workshop, panel_context, require_participant
-from facilitator.results import results_public
+from facilitator.web.participant import current_participant, load_workshop, panel_context, require_participant
+from facilitator.web.results import results_public
 from facilitator.services import DomainError
 from facilitator.services.photos import PHOTO_MAX_BYTES, add_photo, may_see_photo, photo_alt, too_large
 from facilitator.services.workshops import can_steer

@@ -5,10 +5,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from facilitator.host import bp, load_workshop
+from facilitator.web.host import bp, load_workshop
 from facilitator.live import realtime
 from facilitator.infra.extensions import db
-from facilitator.forms import finite_number
+from facilitator.web.forms import finite_number
 from facilitator.models import Participant, Question, Workshop
 from facilitator.services import DomainError
 from facilitator.services import rounds as round_service

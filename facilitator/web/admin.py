@@ -9,10 +9,10 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from facilitator.account_forms import HandOverForm, InviteAccountForm
+from facilitator.web.account_forms import HandOverForm, InviteAccountForm
 from facilitator.account_mail import send_welcome_mail
 from facilitator.infra.extensions import db
-from facilitator.forms import FlaskForm
+from facilitator.web.forms import FlaskForm
 from facilitator.infra.mail import MailError, mail_configured
 from facilitator.models import AccountRole, Facilitator, Workshop, utcnow
 from facilitator.services import DomainError

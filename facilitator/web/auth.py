@@ -13,11 +13,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from facilitator.infra.extensions import db, login_manager
 from facilitator.models import AccountRole
-from facilitator.forms import FlaskForm, LoginForm, SetupForm
+from facilitator.web.forms import FlaskForm, LoginForm, SetupForm
 from facilitator.infra.i18n import browser_locale
 from facilitator.infra.limits import limit_logins
-from facilitator.login_devices import remember_device
-from facilitator.sso import is_password_login_enabled, provider_logout_redirect
+from facilitator.web.login_devices import remember_device
+from facilitator.web.sso import is_password_login_enabled, provider_logout_redirect
 from facilitator.services import DomainError
 from facilitator.services.invites import INVITE_VALID_DAYS, accept_invite, get_open_invite
 from facilitator.services.accounts import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from facilitator.host import bp, load_workshop
+from facilitator.web.host import bp, load_workshop
 from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.models import TablePhoto

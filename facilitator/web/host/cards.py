@@ -13,11 +13,11 @@ from flask import Response, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from facilitator.host import bp, load_workshop
+from facilitator.web.host import bp, load_workshop
 from facilitator.exporters import file_stem
 from facilitator.exporters.html import inline_stylesheet
 from facilitator.exporters.pdf import layout_pdf, off_the_event_loop
-from facilitator.export import attachment
+from facilitator.web.export import attachment
 from facilitator.models import Workshop
 from facilitator.services.tables import table_label
 from facilitator.urls import display_join_url, join_url, qr_svg, table_join_url
