@@ -91,7 +91,7 @@ def suggestion_text(rng: random.Random) -> str:
 
 def build_workshop(count: int, seed: int = 0) -> int:
     """Seed 000 scaled up to ``count`` suggestions, made as the console and the phones make it."""
-    from facilitator import demo
+    from facilitator.services import demo
     from facilitator.infra.extensions import db
     from facilitator.services.minutes import MinutesEdit, save_minutes
     from facilitator.services.participants import join_workshop
@@ -124,7 +124,7 @@ def build_workshop(count: int, seed: int = 0) -> int:
 
 def send_suggestions(facilitator, workshop, participants, count, rng) -> list[list]:
     """Half the suggestions to each question, one round each, from the phones in turn."""
-    from facilitator.demo import ROUND_STARTS
+    from facilitator.services.demo import ROUND_STARTS
     from facilitator.services.rounds import start_round
     from facilitator.services.suggestions import submit_suggestion
     by_question = []
@@ -267,7 +267,7 @@ def baselines(workshop) -> dict:
     from flask_babel import force_locale
     from facilitator.exporters.tabular import header, rows
     from facilitator.services.minutes import compile_minutes
-    from facilitator.services.transfer import export_workshop
+    from facilitator.exporters.transfer import export_workshop
     minutes = compile_minutes(workshop)
     title, pairs = content(minutes)
     with force_locale(minutes.language):

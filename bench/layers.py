@@ -60,7 +60,7 @@ def build(workdir: Path):
 
     from bench.bare_insert import app as bare
     from facilitator import create_app
-    from facilitator.demo import create_demo
+    from facilitator.services.demo import create_demo
     from facilitator.infra.extensions import db
     from facilitator.infra.limits import suggestion_limits
     from facilitator.web.participant import load_workshop, require_participant

@@ -48,7 +48,7 @@ SPREAD_SECONDS = 10.0
 SEND_TIMEOUT = 30  # outbox.js SEND_TIMEOUT_MS
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 SETTLE_SECONDS = 20  # how long after the last acknowledged answer the projector may take
-DEMO_EMAIL = "demo@facilitator.invalid"  # facilitator.demo.DEMO_EMAIL
+DEMO_EMAIL = "demo@facilitator.invalid"  # facilitator.services.demo.DEMO_EMAIL
 ANSWER_FORM = re.compile(r'action="/j/[^/"]+/a/(\d+)"')
 OPTION = re.compile(r'name="option" value="(\d+)"')
 COUNT = re.compile(r'class="chart-count">\D*(\d+)')

@@ -31,7 +31,7 @@ FORMAT_CHOICES = ["md", "html", "docx", "odt", "pdf", "csv", "xlsx", "json"]
               help="Only give the demo login a new password (printed as the last line) and end its sessions.")
 def demo_command(if_empty: bool, reset_password: bool):
     """Create the demo facilitator and seminar; the last line printed is the join code."""
-    from facilitator.demo import DEMO_EMAIL, create_demo, demo_facilitator, reset_demo_password
+    from facilitator.services.demo import DEMO_EMAIL, create_demo, demo_facilitator, reset_demo_password
     from facilitator.models import Workshop
     if reset_password:
         password = reset_demo_password()
@@ -97,7 +97,7 @@ def import_command(file, owner: str | None):
     """Load a workshop's JSON export as a new draft workshop; the last line printed is its join code."""
     from sqlalchemy import select
     from facilitator.models import Facilitator
-    from facilitator.services.transfer import InvalidImport, import_json
+    from facilitator.exporters.transfer import InvalidImport, import_json
     query = select(Facilitator).order_by(Facilitator.id).limit(1)
     if owner:
         query = select(Facilitator).where(Facilitator.email == owner.strip().lower())

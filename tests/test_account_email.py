@@ -34,7 +34,7 @@ def test_other_special_use_and_malformed_addresses_are_refused(app, client, emai
 
 
 def test_the_demo_login_address_passes_the_account_check():
-    from facilitator.demo import DEMO_EMAIL
+    from facilitator.services.demo import DEMO_EMAIL
     from facilitator.services.accounts import check_account_email
     assert check_account_email(DEMO_EMAIL) == DEMO_EMAIL
 

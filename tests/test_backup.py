@@ -14,10 +14,10 @@ from conftest import require_or_skip
 from deploy.run_local_cluster import TemporaryDatabase, postgres_admin_url
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
-from facilitator.demo import create_demo
+from facilitator.services.demo import create_demo
 from facilitator.infra.extensions import db
 from facilitator.models import Workshop
-from facilitator.services.transfer import export_workshop
+from facilitator.exporters.transfer import export_workshop
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "backup.py"
 

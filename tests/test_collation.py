@@ -1,7 +1,7 @@
 """Sorting follows the language: å after z, and each Nordic alphabet's own order."""
 import pytest
 
-from facilitator.collation import sort_key
+from facilitator.services.collation import sort_key
 from facilitator.services.wordcloud import word_cloud
 
 WORDS = ["Ål", "ære", "zebra", "øy", "ärlig", "örn", "Ar", "élan", "bål"]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from conftest import Browser
 
-from facilitator.demo import DEMO_EMAIL
+from facilitator.services.demo import DEMO_EMAIL
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -156,7 +156,7 @@ def test_the_organiser_can_leave_the_photos_out(app, photographed, fmt):
 
 
 def test_the_demo_has_a_photo_of_a_tables_cloth_in_its_minutes(app, runner):
-    from facilitator.demo import PHOTO_CAPTION
+    from facilitator.services.demo import PHOTO_CAPTION
     from facilitator.models import TablePhoto
     from test_exports import demo_workshop
     workshop_id = demo_workshop(app, runner)

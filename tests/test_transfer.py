@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Suggestion, Workshop
-from facilitator.services.transfer import InvalidImport, export_workshop, import_json, import_workshop
+from facilitator.exporters.transfer import InvalidImport, export_workshop, import_json, import_workshop
 
 from conftest import PASSWORD, Browser, csrf_from, make_facilitator
 from test_exports import make_rich_workshop

@@ -17,7 +17,7 @@ from facilitator.services.participants import join_workshop
 from facilitator.services.qanda import list_panel_questions, set_answered, set_upvote
 from facilitator.services.question_kinds import KindSettings, ranking_options_from, set_question_kind, settings_of
 from facilitator.services.suggestions import submit_suggestion
-from facilitator.services.transfer import InvalidImport, export_workshop, import_json
+from facilitator.exporters.transfer import InvalidImport, export_workshop, import_json
 
 from conftest import make_workshop
 

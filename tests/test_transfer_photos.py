@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, TablePhoto, Workshop
 from facilitator.services.photos import set_photos_from_everyone
-from facilitator.services.transfer import InvalidImport, export_workshop, import_json
+from facilitator.exporters.transfer import InvalidImport, export_workshop, import_json
 
 from test_minutes_photos import CAPTION, camera_photo, photographed  # noqa: F401 (a fixture)
 from test_photos import png_bomb

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from facilitator.charts import BarChart, bar_chart_svg
+from facilitator.exporters.charts import BarChart, bar_chart_svg
 
 
 @dataclass

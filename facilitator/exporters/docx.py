@@ -20,7 +20,7 @@ from flask_babel import force_locale
 
 from facilitator.exporters import labels
 from facilitator.exporters.outline import build_outline, flatten
-from facilitator.charts import bar_chart_png
+from facilitator.exporters.charts import bar_chart_png
 from facilitator.services.minutes import Minutes
 
 # Word names languages with their region; Babel's codes alone would not select a dictionary.

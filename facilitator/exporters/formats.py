@@ -73,7 +73,7 @@ FORMATS = {
 
 
 def render_workshop_json(workshop: Workshop) -> str:
-    from facilitator.services.transfer import export_workshop
+    from facilitator.exporters.transfer import export_workshop
     return json.dumps(export_workshop(workshop), ensure_ascii=False, indent=2) + "\n"
 
 

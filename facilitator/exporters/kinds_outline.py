@@ -12,7 +12,7 @@ from flask_babel import gettext as _, ngettext
 
 from facilitator.exporters import babel_locale
 from facilitator.exporters.blocks import Chart, Entry, Heading, ItemList, Paragraph, Table
-from facilitator.charts import Bar, BarChart
+from facilitator.exporters.charts import Bar, BarChart
 from facilitator.services.answer_results import ChoiceResults, RankingResults, ScaleResults, StatementResults, percent
 from facilitator.services.minutes import Minutes, MinutesQuestion
 

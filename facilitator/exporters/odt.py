@@ -27,7 +27,7 @@ from odf.text import (
 from facilitator.exporters import labels
 from facilitator.exporters.docx import PHOTO_MAX_HEIGHT_CM, language_tag, photo_size_cm
 from facilitator.exporters.outline import build_outline, flatten
-from facilitator.charts import WIDTH, bar_chart_png, bar_chart_svg
+from facilitator.exporters.charts import WIDTH, bar_chart_png, bar_chart_svg
 from facilitator.services.minutes import Minutes
 
 SERIF = "DejaVu Serif"

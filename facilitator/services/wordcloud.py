@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from facilitator.collation import sort_key
+from facilitator.services.collation import sort_key
 
 # Function words that would crowd out the content; short lists of the most frequent ones.
 STOP_WORDS = {

@@ -17,7 +17,7 @@ from facilitator.services import DomainError
 from facilitator.services.account_links import find_link, redeem_reset, redeem_welcome, request_reset, request_signup
 from facilitator.services.account_log import record_account_event
 from facilitator.services.accounts import set_password
-from facilitator.account_mail import send_reset_mail, send_signup_mail
+from facilitator.services.account_mail import send_reset_mail, send_signup_mail
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

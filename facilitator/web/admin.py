@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from facilitator.web.account_forms import HandOverForm, InviteAccountForm
-from facilitator.account_mail import send_welcome_mail
+from facilitator.services.account_mail import send_welcome_mail
 from facilitator.infra.extensions import db
 from facilitator.web.forms import FlaskForm
 from facilitator.infra.mail import MailError, mail_configured
@@ -20,7 +20,7 @@ from facilitator.services.account_links import invite_account, pending_invitatio
 from facilitator.services.account_log import ACTION_LABELS, recent_account_events
 from facilitator.services.health import installation_health
 from facilitator.services.staff import deactivate, hand_over, list_accounts, owned_workshops, reactivate, set_role
-from facilitator.urls import public_url
+from facilitator.services.join_link import public_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

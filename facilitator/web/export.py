@@ -14,7 +14,7 @@ from facilitator.exporters.html import stylesheet_hash
 from facilitator.infra.extensions import csrf, db
 from facilitator.web.forms import FlaskForm
 from facilitator.infra.security import CONTENT_SECURITY_POLICY
-from facilitator.services.transfer import InvalidImport, import_json
+from facilitator.exporters.transfer import InvalidImport, import_json
 from facilitator.services.workshops import get_workshop_for
 
 bp = Blueprint("export", __name__, url_prefix="/export")

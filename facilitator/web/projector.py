@@ -15,7 +15,7 @@ from facilitator.services.tables import table_label
 from facilitator.services.voting import ranking, voters
 from facilitator.services.wordcloud import word_cloud
 from facilitator.services.workshops import can_steer, get_workshop_by_code
-from facilitator.urls import display_join_url, join_url, qr_svg, results_url
+from facilitator.services.join_link import display_join_url, join_url, qr_svg, results_url
 
 bp = Blueprint("projector", __name__, url_prefix="/projector")
 

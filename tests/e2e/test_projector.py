@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from facilitator import create_app
-from facilitator.demo import THEMES
+from facilitator.services.demo import THEMES
 from facilitator.infra.extensions import db
 from facilitator.services.accounts import create_facilitator
 from facilitator.services.moderation import set_pinned

@@ -20,7 +20,7 @@ from facilitator.exporters.pdf import layout_pdf, off_the_event_loop
 from facilitator.web.export import attachment
 from facilitator.models import Workshop
 from facilitator.services.tables import table_label
-from facilitator.urls import display_join_url, join_url, qr_svg, table_join_url
+from facilitator.services.join_link import display_join_url, join_url, qr_svg, table_join_url
 
 
 @dataclass

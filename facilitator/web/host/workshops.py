@@ -25,7 +25,7 @@ from facilitator.services.workshops import (
     WorkshopDetails, change_status, create_workshop, is_owner, list_workshops_for, next_event_seq,
     update_workshop,
 )
-from facilitator.urls import join_url, qr_svg
+from facilitator.services.join_link import join_url, qr_svg
 
 
 @bp.get("/")

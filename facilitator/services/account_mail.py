@@ -7,7 +7,7 @@ from flask_babel import force_locale, get_locale, gettext as _
 from facilitator.infra.mail import send_mail
 from facilitator.models import Facilitator
 from facilitator.services.account_links import RESET_VALID, WELCOME_VALID
-from facilitator.urls import public_url
+from facilitator.services.join_link import public_url
 
 
 def send_reset_mail(account: Facilitator, token: str) -> None:

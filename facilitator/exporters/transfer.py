@@ -22,8 +22,8 @@ from facilitator.services.import_checks import Checker, InvalidImport
 from facilitator.services.workshop_schema import (
     FIELD_NAMES, details_of, export_workshop_fields, imported_settings, read_workshop_fields,
 )
-from facilitator.services.transfer_photos import add_photos, export_photos, read_photos
-from facilitator.services.transfer_questions import (
+from facilitator.exporters.transfer_photos import add_photos, export_photos, read_photos
+from facilitator.exporters.transfer_questions import (
     QUESTION_RECORD, add_answers, add_question_kinds, check_question_references, export_answers,
     export_question_kind, link_options, option_keys_of, read_answers, read_question_kind,
 )

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
 
-from facilitator.demo_photo import tablecloth_photo
+from facilitator.services.demo_photo import tablecloth_photo
 from facilitator.infra.extensions import db
 from facilitator.models import AccountRole, Facilitator, Workshop
 from facilitator.services.accounts import create_facilitator, has_any_facilitator, new_password, set_password
