@@ -29,7 +29,7 @@ import io
 import threading
 import time
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_babel import force_locale, gettext as _
 from werkzeug.http import parse_accept_header
 
@@ -67,8 +67,6 @@ def init_app(app: Flask) -> None:
     }
     for name, value in settings.items():
         app.config.setdefault(name, value)
-    # First of all before_request functions: a refused send skips the CSRF check and the limits.
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_if_shed)
     gate = Gate(app.config["OVERLOAD_MAX_IN_FLIGHT"], app.config["OVERLOAD_MAX_QUEUED"])
     app.extensions["overload_gate"] = gate
     app.wsgi_app = OverloadGate(app, gate)
@@ -244,13 +242,3 @@ def busy_words() -> dict:
     return {"title": _("The room is busy"), "message": _(
         "Many people are sending at once. Please go back and try again in a few seconds; "
         "what you wrote is still in the box if your browser kept it.")}
-
-
-def refuse_if_shed():
-    """A refused send's answer, in the browser's language: busy, kept, will be sent."""
-    seconds = request.environ.get(SHED)
-    if seconds is None:
-        return None
-    from facilitator.web.errors import render_error
-    response, status = render_error(503, **busy_words())
-    return response, status, {"Retry-After": str(seconds), "Cache-Control": "no-store"}

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash
 
+from facilitator.web.login_session import start_session
 from facilitator.web.account_forms import ForgotForm, NameForm, PasswordChangeForm, ResetForm, WelcomeForm
 from facilitator.infra.extensions import db
 from facilitator.infra.i18n import browser_locale
@@ -91,7 +92,7 @@ def change_password():
             else:
                 record_account_event("password_changed", current_user, current_user)
                 db.session.commit()
-                from facilitator.web.auth import start_session  # the nonce changed: log this browser in again
+                # the nonce changed: log this browser in again
                 start_session(current_user._get_current_object())
                 flash(_("Your password is changed. Other browsers have been logged out."), "success")
                 return redirect(url_for("account.settings"), 303)
@@ -152,7 +153,6 @@ def welcome(token: str):
             show_error(form, error)
         else:
             db.session.commit()
-            from facilitator.web.auth import start_session
             start_session(account)
             flash(_("Welcome, %(name)s! Create your first workshop.", name=account.name), "success")
             return redirect(url_for("host.dashboard"), 303)

@@ -3,20 +3,19 @@ from __future__ import annotations
 
 import math
 import time
-from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request, session, url_for,
+    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
 )
 from flask_babel import gettext as _, ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from facilitator.infra.extensions import db, login_manager
 from facilitator.models import AccountRole
 from facilitator.web.forms import FlaskForm, LoginForm, SetupForm
 from facilitator.infra.i18n import browser_locale
 from facilitator.infra.limits import limit_logins
-from facilitator.web.login_devices import remember_device
+from facilitator.web.login_session import safe_next, start_session
 from facilitator.web.sso import is_password_login_enabled, provider_logout_redirect
 from facilitator.services import DomainError
 from facilitator.services.invites import INVITE_VALID_DAYS, accept_invite, get_open_invite
@@ -173,24 +172,4 @@ def refused_login(reset_at: int, account_limited: bool):
                            "Too many attempts. Please wait %(num)d minutes and try again.", minutes)
     form.password.errors = [message]
     return current_app.make_response((render_template("auth/login.html", form=form), 429))
-
-
-def start_session(facilitator) -> None:
-    """Log in afresh, and let this browser be known to the account (its device cookie)."""
-    # A fresh session on login, so a session id planted before login is useless.
-    session.clear()
-    session.permanent = True
-    session["seen"] = int(time.time())
-    login_user(facilitator)
-    email = facilitator.email
-    after_this_request(lambda response: remember_device(response, email))
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would hand phishers our domain."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("host.dashboard")
 

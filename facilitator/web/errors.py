@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
 from facilitator.infra.extensions import db
+from facilitator.infra.overload import SHED, busy_words
 
 
 def init_app(app: Flask) -> None:
@@ -14,6 +15,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, database_unavailable)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, http_error)
+    # First of all before_request functions: a send the overload gate shed skips the CSRF check
+    # and the limits.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_if_shed)
 
 
 def render_error(status: int, title: str, message: str):
@@ -53,3 +57,13 @@ def http_error(error):
     }
     title, message = messages.get(status, messages[500])
     return render_error(status, title, message)
+
+
+def refuse_if_shed():
+    """A send the overload gate shed gets its answer in the browser's language: busy, kept,
+    will be sent."""
+    seconds = request.environ.get(SHED)
+    if seconds is None:
+        return None
+    response, status = render_error(503, **busy_words())
+    return response, status, {"Retry-After": str(seconds), "Cache-Control": "no-store"}

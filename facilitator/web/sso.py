@@ -19,7 +19,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_babel import gettext as _
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
-from facilitator.web import auth
+from facilitator.web.login_session import safe_next, start_session
 from facilitator.infra.extensions import db
 from facilitator.infra.i18n import browser_locale
 from facilitator.infra.security import CONTENT_SECURITY_POLICY
@@ -81,7 +81,7 @@ def start():
     """Send the browser to the identity provider, with a fresh state, nonce and PKCE challenge."""
     if not is_enabled():
         abort(404)
-    session["sso_next"] = auth.safe_next(request.args.get("next"))
+    session["sso_next"] = safe_next(request.args.get("next"))
     try:
         return provider().authorize_redirect(url_for("sso.callback", _external=True))
     except (requests.RequestException, ValueError) as error:
@@ -120,7 +120,7 @@ def callback():
         return refuse(error.message)
     db.session.commit()
     target = session.get("sso_next") or url_for("host.dashboard")
-    auth.start_session(account)
+    start_session(account)
     remember_provider_session(metadata, token.get("id_token", ""))
     return redirect(target, 303)
 
