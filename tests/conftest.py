@@ -24,17 +24,9 @@ from facilitator.services.accounts import create_facilitator
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 from types import SimpleNamespace
 
-# CI sets this so that a test which would skip (no browser, no database server) fails instead.
-REQUIRE_ALL = os.environ.get("FACILITATOR_REQUIRE_ALL") == "1"
+from support.require import require_or_skip
 
 PASSWORD = "correct horse battery"
-
-
-def require_or_skip(reason: str):
-    """Skip on a laptop that lacks a tool; fail in CI, which must never skip silently."""
-    if REQUIRE_ALL:
-        pytest.fail(f"required in CI but unavailable: {reason}")
-    pytest.skip(reason)
 
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -10,7 +10,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from conftest import require_or_skip
+from support.require import require_or_skip
 from deploy.run_local_cluster import TemporaryDatabase, postgres_admin_url
 from facilitator import create_app
 from facilitator.infra.config import TestConfig

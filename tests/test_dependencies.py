@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_or_skip
+from support.require import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())

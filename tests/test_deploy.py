@@ -16,7 +16,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from conftest import require_or_skip
+from support.require import require_or_skip
 from deploy.run_local_cluster import NGINX, free_port, pin, stop_process, wait_for_port
 from facilitator import create_app
 from facilitator.infra.config import TestConfig

@@ -24,7 +24,8 @@ from facilitator.models import (
 from facilitator.services.minutes import MinutesOptions, compile_minutes
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 
-from conftest import make_facilitator, require_or_skip
+from conftest import make_facilitator
+from support.require import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "exports"

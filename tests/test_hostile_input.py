@@ -16,7 +16,7 @@ import pytest
 try:
     from hypothesis import HealthCheck, given, settings, strategies as st
 except ImportError:  # pragma: no cover - the test extras install it
-    from conftest import REQUIRE_ALL
+    from support.require import REQUIRE_ALL
     if REQUIRE_ALL:
         raise
     pytest.skip("hypothesis is not installed (pip install hypothesis==6.170.15)", allow_module_level=True)

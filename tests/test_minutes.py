@@ -11,7 +11,8 @@ from facilitator.services.minutes import (
     MinutesEdit, StaleMinutes, compile_minutes, save_minutes,
 )
 
-from conftest import csrf_from, require_or_skip
+from conftest import csrf_from
+from support.require import require_or_skip
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

@@ -26,7 +26,7 @@ import pytest
 try:
     from hypothesis import HealthCheck, example, given, settings, strategies as st
 except ImportError:  # pragma: no cover - the test extras install it
-    from conftest import REQUIRE_ALL
+    from support.require import REQUIRE_ALL
     if REQUIRE_ALL:
         raise
     pytest.skip("hypothesis is not installed (pip install hypothesis==6.170.15)", allow_module_level=True)
@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - the test extras install it
 from flask import render_template
 from flask_migrate import upgrade
 
-from conftest import require_or_skip
+from support.require import require_or_skip
 
 from facilitator import create_app
 from facilitator.infra.config import TestConfig

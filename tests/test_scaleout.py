@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from conftest import require_or_skip
+from support.require import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

@@ -15,7 +15,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from conftest import require_or_skip
+from support.require import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
