@@ -24,6 +24,7 @@ from facilitator.services.accounts import create_facilitator
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 from types import SimpleNamespace
 
+from support.postgres import empty_postgres
 from support.require import require_or_skip
 
 PASSWORD = "correct horse battery"
@@ -47,12 +48,6 @@ def postgres_url():
     yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(POSTGRES_SERVER, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def empty_postgres(app) -> None:
-    tables = [t.name for t in db.metadata.sorted_tables]
-    with db.engine.begin() as connection:
-        connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(params=["memory", "file", "postgres"])
