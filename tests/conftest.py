@@ -20,15 +20,10 @@ from flask_migrate import upgrade
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db, socketio
-from facilitator.services.accounts import create_facilitator
-from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
-from types import SimpleNamespace
 
+from support.factories import PASSWORD, make_facilitator, make_workshop
 from support.postgres import empty_postgres
 from support.require import require_or_skip
-
-PASSWORD = "correct horse battery"
-
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -105,13 +100,6 @@ def browser(client):
     return Browser(client)
 
 
-def make_facilitator(app, email="anne@example.org", name="Anne Facilitator"):
-    with app.app_context():
-        person = create_facilitator(email, name, PASSWORD, locale="en")
-        db.session.commit()
-        return SimpleNamespace(id=person.id, email=person.email, name=person.name)
-
-
 @pytest.fixture
 def facilitator(app):
     return make_facilitator(app)
@@ -122,22 +110,6 @@ def logged_in(browser, facilitator):
     response = browser.submit("/auth/login", data={"email": facilitator.email, "password": PASSWORD})
     assert response.status_code == 303
     return browser
-
-
-def make_workshop(app, facilitator_id, status="live", questions=("First question?", "Second question?"),
-                  **details):
-    from facilitator.models import Facilitator
-    with app.app_context():
-        owner = db.session.get(Facilitator, facilitator_id)
-        workshop = create_workshop(owner, WorkshopDetails(**{"title": "Seminar", "language": "en", **details}),
-                                   list(questions))
-        if status != "draft":
-            change_status(workshop, "live")
-        if status == "closed":
-            change_status(workshop, "closed")
-        db.session.commit()
-        return SimpleNamespace(id=workshop.id, join_code=workshop.join_code,
-                               question_ids=[q.id for q in workshop.questions])
 
 
 @pytest.fixture

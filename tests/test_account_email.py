@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from conftest import Browser, PASSWORD
+from conftest import Browser
+from support.factories import PASSWORD
 
 from facilitator.infra.extensions import db
 from facilitator.models import Facilitator

@@ -16,7 +16,7 @@ from facilitator.services.participants import join_workshop
 from facilitator.services.question_kinds import KindSettings, set_question_kind
 from werkzeug.datastructures import MultiDict
 
-from conftest import make_workshop
+from support.factories import make_workshop
 
 
 @pytest.fixture

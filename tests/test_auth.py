@@ -4,7 +4,7 @@ from sqlalchemy import select
 from facilitator.infra.extensions import db
 from facilitator.models import Facilitator
 
-from conftest import PASSWORD
+from support.factories import PASSWORD
 
 
 def test_first_visit_offers_to_create_the_first_account(client):

@@ -16,7 +16,7 @@ from facilitator.services.participants import join_workshop
 from facilitator.services.suggestions import questions_for, submit_suggestion, table_history
 from facilitator.services.wordcloud import count_words, word_cloud
 
-from conftest import make_facilitator, make_workshop
+from support.factories import make_facilitator, make_workshop
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from facilitator.infra.extensions import db
 from facilitator.models import Action, ModerationEvent, Participant, Suggestion, Theme, Workshop
 
-from conftest import Browser, csrf_from, make_facilitator, make_workshop, socket_client
+from conftest import Browser, csrf_from, socket_client
+from support.factories import make_facilitator, make_workshop
 
 
 def console(workshop, page=""):

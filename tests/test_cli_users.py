@@ -7,7 +7,7 @@ from facilitator.infra.extensions import db
 from facilitator.models import Facilitator
 from facilitator.services.accounts import authenticate
 
-from conftest import PASSWORD
+from support.factories import PASSWORD
 
 NEW_PASSWORD = "a much longer passphrase"
 

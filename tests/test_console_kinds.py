@@ -5,7 +5,7 @@ from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.question_kinds import settings_of
 
-from conftest import make_workshop
+from support.factories import make_workshop
 
 
 def kinds_of(app, workshop_id):

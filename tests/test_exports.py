@@ -24,7 +24,7 @@ from facilitator.models import (
 from facilitator.services.minutes import MinutesOptions, compile_minutes
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 
-from conftest import make_facilitator
+from support.factories import make_facilitator
 from support.require import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -509,7 +509,8 @@ def test_download_has_type_name_and_no_caching(app, logged_in, facilitator, fmt)
 
 def test_downloads_belong_to_the_workshops_facilitators(app, client, rich):
     other = make_facilitator(app, "other@example.org", "Other")
-    from conftest import Browser, PASSWORD
+    from conftest import Browser
+    from support.factories import PASSWORD
     browser = Browser(client)
     browser.submit("/auth/login", data={"email": other.email, "password": PASSWORD})
     assert client.get(f"/export/{rich.id}/minutes.pdf").status_code == 404

@@ -15,7 +15,7 @@ from facilitator.services.suggestions import submit_suggestion
 from facilitator.services.tables import set_table_count, update_table
 from facilitator.services.themes import create_action, update_action
 
-from conftest import make_facilitator, make_workshop
+from support.factories import make_facilitator, make_workshop
 
 
 def forum_meeting(app, owner_id, co_id):

@@ -1,7 +1,8 @@
 """Languages: a phone can switch at any time; projector and minutes keep the workshop's."""
 import re
 
-from conftest import csrf_from, join, make_workshop
+from conftest import csrf_from, join
+from support.factories import make_workshop
 
 
 def test_phone_switches_to_finnish_and_keeps_its_suggestions(app, logged_in, facilitator, runner):

@@ -1,5 +1,6 @@
 """Rate limits: guesses and floods are slowed; the real user and a room behind one NAT are not."""
-from conftest import Browser, PASSWORD, csrf_from, join
+from conftest import Browser, csrf_from, join
+from support.factories import PASSWORD
 
 
 def login_from(app, address, email, password):

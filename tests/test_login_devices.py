@@ -6,7 +6,8 @@ attack checks 125 wrong passwords against a scrypt hash.
 """
 import pytest
 
-from conftest import Browser, PASSWORD, csrf_from, make_facilitator
+from conftest import Browser, csrf_from
+from support.factories import PASSWORD, make_facilitator
 
 from facilitator.web.login_devices import COOKIE_NAME
 

@@ -11,7 +11,7 @@ from facilitator.infra.extensions import db
 from facilitator.models import AccountToken, Facilitator, utcnow
 from facilitator.services.accounts import authenticate
 
-from conftest import PASSWORD, make_facilitator
+from support.factories import PASSWORD, make_facilitator
 from support.smtp import SmtpServer
 
 # aiosmtpd's own AUTH code uses an attribute it has deprecated; not ours to fix.

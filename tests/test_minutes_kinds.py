@@ -19,7 +19,7 @@ from facilitator.services.qanda import set_answered, set_upvote
 from facilitator.services.question_kinds import KindSettings, set_question_kind
 from facilitator.services.suggestions import submit_suggestion
 
-from conftest import make_workshop
+from support.factories import make_workshop
 from support.require import require_or_skip
 from test_exports import document_text, export
 

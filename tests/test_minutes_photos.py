@@ -21,7 +21,7 @@ from facilitator.services.photos import add_photo
 from facilitator.services.rounds import start_round
 from facilitator.services.tables import seat, set_role, set_table_count
 
-from conftest import make_workshop
+from support.factories import make_workshop
 from support.require import require_or_skip
 from test_exports import export
 

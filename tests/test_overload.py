@@ -21,7 +21,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text as sql
 from werkzeug.serving import make_server
 
-from conftest import PASSWORD, make_facilitator, make_workshop
+from support.factories import PASSWORD, make_facilitator, make_workshop
 from support.postgres import empty_postgres
 from facilitator import create_app
 from facilitator.infra.config import TestConfig

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 from facilitator.infra.extensions import db
 from facilitator.models import Participant, Suggestion
 
-from conftest import Browser, csrf_from, join, make_workshop
+from conftest import Browser, csrf_from, join
+from support.factories import make_workshop
 
 
 def count(app, model):

@@ -11,7 +11,7 @@ from facilitator.infra.extensions import db
 from facilitator.models import Workshop
 from facilitator.services.minutes import compile_minutes
 
-from conftest import make_workshop
+from support.factories import make_workshop
 
 ASKERS = 8
 

@@ -12,7 +12,8 @@ from facilitator.infra.extensions import db
 from facilitator.models import Answer, AnswerItem, Workshop
 from facilitator.services.question_kinds import KindSettings, set_question_kind
 
-from conftest import csrf_from, join, make_workshop
+from conftest import csrf_from, join
+from support.factories import make_workshop
 
 HTMX = {"HX-Request": "true"}
 

@@ -14,7 +14,8 @@ from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, TablePhoto, Workshop
 from facilitator.services.tables import set_table_count
 
-from conftest import Browser, csrf_from, join, make_facilitator, PASSWORD
+from conftest import Browser, csrf_from, join
+from support.factories import PASSWORD, make_facilitator
 from test_photos import jpeg_with_gps, png_bomb
 
 

@@ -20,7 +20,7 @@ from facilitator.services.rounds import start_round
 from facilitator.services.tables import seat, set_role, set_table_count
 from facilitator.services.workshops import change_status
 
-from conftest import make_workshop
+from support.factories import make_workshop
 
 
 def jpeg_with_gps(width=4000, height=3000, orientation=None) -> bytes:

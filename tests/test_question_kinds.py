@@ -14,7 +14,7 @@ from facilitator.services.question_kinds import (
 )
 from facilitator.services.suggestions import submit_suggestion
 
-from conftest import make_workshop
+from support.factories import make_workshop
 
 
 @pytest.fixture

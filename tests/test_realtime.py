@@ -1,7 +1,8 @@
 """Live updates: who may listen, and what they hear after each change."""
 import pytest
 
-from conftest import Browser, csrf_from, join, make_facilitator, make_workshop, socket_client
+from conftest import Browser, csrf_from, join, socket_client
+from support.factories import make_facilitator, make_workshop
 
 
 def events(sio, name):

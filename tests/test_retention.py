@@ -9,7 +9,7 @@ from facilitator.models import (
 )
 from facilitator.services.retention import purge_expired
 
-from conftest import make_facilitator, make_workshop
+from support.factories import make_facilitator, make_workshop
 
 
 def counts(app):
@@ -78,7 +78,8 @@ def test_bad_retention_is_explained(app, logged_in, facilitator):
 def test_co_facilitator_cannot_delete_nor_set_retention(app, facilitator, live_workshop):
     from facilitator.models import Facilitator
     from facilitator.services.invites import add_member
-    from conftest import Browser, PASSWORD
+    from conftest import Browser
+    from support.factories import PASSWORD
     colleague = make_facilitator(app, "bo@example.org", "Bo")
     with app.app_context():
         add_member(db.session.get(Workshop, live_workshop.id), db.session.get(Facilitator, colleague.id))

@@ -15,7 +15,8 @@ import requests
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from conftest import PASSWORD, Browser
+from conftest import Browser
+from support.factories import PASSWORD
 from support.postgres import empty_postgres
 from facilitator import create_app
 from facilitator.infra.config import TestConfig

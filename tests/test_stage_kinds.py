@@ -13,7 +13,8 @@ from facilitator.services.question_kinds import KindSettings, set_question_kind
 from facilitator.services.questions import show_question
 from facilitator.services.suggestions import submit_suggestion
 
-from conftest import csrf_from, join, make_workshop, socket_client
+from conftest import csrf_from, join, socket_client
+from support.factories import make_workshop
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import make_workshop
+from support.factories import make_workshop
 
 from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Question, Suggestion, SuggestionStatus, Workshop

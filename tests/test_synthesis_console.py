@@ -7,7 +7,8 @@ import re
 import subprocess
 import sys
 
-from conftest import PASSWORD, Browser, csrf_from, join, make_facilitator, make_workshop, socket_client
+from conftest import Browser, csrf_from, join, socket_client
+from support.factories import PASSWORD, make_facilitator, make_workshop
 
 from facilitator.infra.extensions import db
 from facilitator.models import DuplicateDismissal, Suggestion, SuggestionStatus, Theme, Workshop
@@ -266,7 +267,8 @@ def test_the_send_path_never_loads_the_engine(tmp_path):
     script = f"""
 import sys
 sys.path.insert(0, {str(tmp_path.parent)!r})
-from conftest import join, make_facilitator, make_workshop, csrf_from
+from conftest import join, csrf_from
+from support.factories import make_facilitator, make_workshop
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
 from flask_migrate import upgrade

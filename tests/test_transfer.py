@@ -12,7 +12,8 @@ from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Suggestion, Workshop
 from facilitator.exporters.transfer import InvalidImport, export_workshop, import_json, import_workshop
 
-from conftest import PASSWORD, Browser, csrf_from, make_facilitator
+from conftest import Browser, csrf_from
+from support.factories import PASSWORD, make_facilitator
 from test_exports import make_rich_workshop
 
 # What legitimately differs between a workshop and its imported copy.

@@ -19,7 +19,7 @@ from facilitator.services.question_kinds import KindSettings, ranking_options_fr
 from facilitator.services.suggestions import submit_suggestion
 from facilitator.exporters.transfer import InvalidImport, export_workshop, import_json
 
-from conftest import make_workshop
+from support.factories import make_workshop
 
 
 def every_kind(app, facilitator_id) -> int:

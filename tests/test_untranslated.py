@@ -23,7 +23,8 @@ from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db
 from facilitator.infra.i18n import LANGUAGE_NAMES
 
-from conftest import Browser, PASSWORD, csrf_from, join
+from conftest import Browser, csrf_from, join
+from support.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 PSEUDO = "eo"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from facilitator.infra.extensions import db
 
-from conftest import Browser, PASSWORD, csrf_from, join
+from conftest import Browser, csrf_from, join
+from support.factories import PASSWORD
 from test_untranslated import pseudo_app, pseudo_catalogs, untranslated  # noqa: F401 - fixtures
 
 PSEUDO = "eo"

@@ -6,7 +6,8 @@ from facilitator.infra.extensions import db
 from facilitator.models import Question, Suggestion, Workshop
 from facilitator.services.workshops import JOIN_CODE_ALPHABET, generate_join_code, normalise_join_code
 
-from conftest import Browser, PASSWORD, make_facilitator, make_workshop
+from conftest import Browser
+from support.factories import PASSWORD, make_facilitator, make_workshop
 
 
 def new_workshop(logged_in, **overrides):

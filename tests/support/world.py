@@ -38,9 +38,9 @@ from facilitator.services.themes import create_action, create_theme
 from facilitator.services.voting import open_voting
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 
+from .factories import PASSWORD
 from .phone import csrf_token_in
 
-PASSWORD = "correct horse battery"
 ROLES = ("anonymous", "participant", "other_participant", "owner", "co_facilitator", "other_facilitator",
          "administrator")
 

@@ -1,0 +1,37 @@
+"""Accounts and workshops made directly through the services, for tests about what comes after.
+
+They hand back plain values (ids, codes) rather than ORM objects, so that no test holds an object
+whose session has gone (see conftest.py).
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from facilitator.infra.extensions import db
+from facilitator.services.accounts import create_facilitator
+from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
+
+PASSWORD = "correct horse battery"
+
+
+def make_facilitator(app, email="anne@example.org", name="Anne Facilitator"):
+    with app.app_context():
+        person = create_facilitator(email, name, PASSWORD, locale="en")
+        db.session.commit()
+        return SimpleNamespace(id=person.id, email=person.email, name=person.name)
+
+
+def make_workshop(app, facilitator_id, status="live", questions=("First question?", "Second question?"),
+                  **details):
+    from facilitator.models import Facilitator
+    with app.app_context():
+        owner = db.session.get(Facilitator, facilitator_id)
+        workshop = create_workshop(owner, WorkshopDetails(**{"title": "Seminar", "language": "en", **details}),
+                                   list(questions))
+        if status != "draft":
+            change_status(workshop, "live")
+        if status == "closed":
+            change_status(workshop, "closed")
+        db.session.commit()
+        return SimpleNamespace(id=workshop.id, join_code=workshop.join_code,
+                               question_ids=[q.id for q in workshop.questions])
