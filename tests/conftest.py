@@ -12,7 +12,6 @@ fixtures hand out plain values (ids, codes) rather than ORM objects.
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 from flask_migrate import upgrade
@@ -22,8 +21,13 @@ from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db, socketio
 
 from support.factories import PASSWORD, make_facilitator, make_workshop
+from support.forms import csrf_token_in
 from support.postgres import empty_postgres
 from support.require import require_or_skip
+
+# Old names kept only for the test files written while the helpers moved to tests/support/ (they import
+# them from here); tests/test_test_layout.py asks them to move, and these lines go when they have.
+csrf_from = csrf_token_in
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -72,13 +76,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
 class Browser:
     """A test client that fetches a page first, then posts its form with the page's CSRF token."""
 
@@ -90,7 +87,7 @@ class Browser:
 
     def submit(self, page_url, action_url=None, data=None, headers=None, follow=False):
         page = self.client.get(page_url)
-        token = csrf_from(page.get_data(as_text=True))
+        token = csrf_token_in(page.get_data(as_text=True))
         return self.client.post(action_url or page_url, data={"csrf_token": token, **(data or {})},
                                 headers=headers or {}, follow_redirects=follow)
 

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from facilitator.infra.extensions import db
 from facilitator.models import Action, ModerationEvent, Participant, Suggestion, Theme, Workshop
 
-from conftest import Browser, csrf_from, socket_client
+from conftest import Browser, socket_client
+from support.forms import csrf_token_in
 from support.factories import make_facilitator, make_workshop
 
 
@@ -22,7 +23,7 @@ def events(sio, name):
 def phone_send(client, workshop, text, question=0):
     page = client.get(f"/j/{workshop.join_code}").get_data(as_text=True)
     return client.post(f"/j/{workshop.join_code}/q/{workshop.question_ids[question]}",
-                       data={"csrf_token": csrf_from(page), "text": text})
+                       data={"csrf_token": csrf_token_in(page), "text": text})
 
 
 def join_at_table(app, workshop, table, host=False, name=""):
@@ -188,7 +189,7 @@ def test_dot_voting_from_the_phone_and_the_ranking(app, logged_in, phone, cafe):
                      {"budget": "3", "max_per_item": "2"})
     page = phone.get(f"/j/{cafe.join_code}").get_data(as_text=True)
     assert "You have 3 dots left." in page
-    token = csrf_from(page)
+    token = csrf_token_in(page)
     for suggestion, dots, status in [("B", 2, 200), ("A", 2, 422), ("A", 1, 200), ("A", 3, 422)]:
         response = phone.post(f"/j/{cafe.join_code}/vote/{ids[suggestion]}",
                               data={"csrf_token": token, "dots": str(dots)}, headers={"HX-Request": "true"})

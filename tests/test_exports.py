@@ -544,7 +544,7 @@ def test_cli_writes_binary_to_a_pipe(app, runner, rich):
 # -- the minutes editor -------------------------------------------------------------------------------
 
 def test_editor_saves_the_choices_and_previews_live(app, logged_in, facilitator):
-    from conftest import csrf_from
+    from support.forms import csrf_token_in
     workshop = make_rich_workshop(app, facilitator.id)
     url = f"/host/workshops/{workshop.id}/minutes"
     page = logged_in.get(url).get_data(as_text=True)
@@ -553,7 +553,7 @@ def test_editor_saves_the_choices_and_previews_live(app, logged_in, facilitator)
     for fmt in FORMATS:
         assert f"/export/{workshop.id}/minutes.{fmt}" in page
     assert '<input checked id="include_per_table" name="include_per_table" type="checkbox"' in page
-    form = {"csrf_token": csrf_from(page), "opening_text": "Ny innledning om Ål", "closing_text": "",
+    form = {"csrf_token": csrf_token_in(page), "opening_text": "Ny innledning om Ål", "closing_text": "",
             "signature": "Åse", "participant_count": "", "base_revision": "1", "choices_shown": "1",
             "include_votes": "y", "include_actions": "y"}
     preview = logged_in.client.post(url + "/preview", data=form, headers={"HX-Request": "true"})
@@ -573,12 +573,12 @@ def test_editor_saves_the_choices_and_previews_live(app, logged_in, facilitator)
 
 
 def test_preview_button_works_without_javascript(app, logged_in, facilitator):
-    from conftest import csrf_from
+    from support.forms import csrf_token_in
     workshop = make_rich_workshop(app, facilitator.id)
     url = f"/host/workshops/{workshop.id}/minutes"
     page = logged_in.get(url).get_data(as_text=True)
     response = logged_in.client.post(url, data={
-        "csrf_token": csrf_from(page), "opening_text": "Bare en forhåndsvisning", "base_revision": "1",
+        "csrf_token": csrf_token_in(page), "opening_text": "Bare en forhåndsvisning", "base_revision": "1",
         "choices_shown": "1", "preview": "Preview"})
     assert response.status_code == 200
     assert "Bare en forhåndsvisning" in response.get_data(as_text=True)

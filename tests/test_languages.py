@@ -1,7 +1,8 @@
 """Languages: a phone can switch at any time; projector and minutes keep the workshop's."""
 import re
 
-from conftest import csrf_from, join
+from conftest import join
+from support.forms import csrf_token_in
 from support.factories import make_workshop
 
 
@@ -10,7 +11,7 @@ def test_phone_switches_to_finnish_and_keeps_its_suggestions(app, logged_in, fac
     phone = app.test_client()
     page = join(phone, workshop, "Aino")
     assert '<html lang="nb">' in page  # no browser preference: the workshop's language
-    token = csrf_from(page)
+    token = csrf_token_in(page)
     phone.post(f"/j/{workshop.join_code}/q/{workshop.question_ids[0]}",
                data={"csrf_token": token, "text": "Kahvia kaikille"})
     response = phone.post(f"/j/{workshop.join_code}/language", data={"csrf_token": token, "locale": "fi"})
@@ -36,6 +37,6 @@ def test_first_language_comes_from_the_browser_then_the_workshop(app, facilitato
 def test_unknown_language_is_refused(app, phone, live_workshop):
     page = phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)
     response = phone.post(f"/j/{live_workshop.join_code}/language",
-                          data={"csrf_token": csrf_from(page), "locale": "tlh"})
+                          data={"csrf_token": csrf_token_in(page), "locale": "tlh"})
     assert response.status_code == 400
     assert re.search(r'<html lang="en">', phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))

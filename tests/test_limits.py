@@ -1,5 +1,6 @@
 """Rate limits: guesses and floods are slowed; the real user and a room behind one NAT are not."""
-from conftest import Browser, csrf_from, join
+from conftest import Browser, join
+from support.forms import csrf_token_in
 from support.factories import PASSWORD
 
 
@@ -7,7 +8,7 @@ def login_from(app, address, email, password):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     page = client.get("/auth/login").get_data(as_text=True)
-    return client.post("/auth/login", data={"csrf_token": csrf_from(page), "email": email, "password": password})
+    return client.post("/auth/login", data={"csrf_token": csrf_token_in(page), "email": email, "password": password})
 
 
 def test_password_guessing_is_slowed_but_the_owner_can_still_log_in(app, facilitator):
@@ -35,7 +36,7 @@ def test_wrong_codes_are_throttled_but_the_right_code_always_works(app, live_wor
 
 def test_a_flooding_phone_is_stopped_and_the_facilitator_sees_it(app, logged_in, phone, live_workshop):
     url = f"/j/{live_workshop.join_code}/q/{live_workshop.question_ids[0]}"
-    token = csrf_from(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
+    token = csrf_token_in(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
     statuses = [phone.post(url, data={"csrf_token": token, "text": f"spam {n}"}).status_code for n in range(25)]
     assert statuses[:20] == [303] * 20 and set(statuses[20:]) == {429}
     console = logged_in.get(f"/host/workshops/{live_workshop.id}").get_data(as_text=True)
@@ -43,7 +44,7 @@ def test_a_flooding_phone_is_stopped_and_the_facilitator_sees_it(app, logged_in,
     # Another phone in the same room is not affected.
     other = app.test_client()
     join(other, live_workshop)
-    token = csrf_from(other.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
+    token = csrf_token_in(other.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
     assert other.post(url, data={"csrf_token": token, "text": "calm"}).status_code == 303
 
 

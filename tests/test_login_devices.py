@@ -6,7 +6,8 @@ attack checks 125 wrong passwords against a scrypt hash.
 """
 import pytest
 
-from conftest import Browser, csrf_from
+from conftest import Browser
+from support.forms import csrf_token_in
 from support.factories import PASSWORD, make_facilitator
 
 from facilitator.web.login_devices import COOKIE_NAME
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.parametrize("app", ["memory"], indirect=True)
 def try_login(client, address, email, password):
     client.environ_base["REMOTE_ADDR"] = address
     page = client.get("/auth/login").get_data(as_text=True)
-    return client.post("/auth/login", data={"csrf_token": csrf_from(page), "email": email, "password": password})
+    return client.post("/auth/login", data={"csrf_token": csrf_token_in(page), "email": email, "password": password})
 
 
 def attack(app, email):

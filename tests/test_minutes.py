@@ -11,7 +11,7 @@ from facilitator.services.minutes import (
     MinutesEdit, StaleMinutes, compile_minutes, save_minutes,
 )
 
-from conftest import csrf_from
+from support.forms import csrf_token_in
 from support.require import require_or_skip
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -128,7 +128,7 @@ def test_editing_the_minutes_keeps_revisions(app, logged_in, live_workshop):
     assert "Anne Facilitator" in page  # the signature defaults to the owner
     for number, closing in enumerate(["Takk for i kveld.", "Takk for en flott kveld."], start=1):
         response = logged_in.client.post(url, data={
-            "csrf_token": csrf_from(page), "opening_text": "Velkommen.", "closing_text": closing,
+            "csrf_token": csrf_token_in(page), "opening_text": "Velkommen.", "closing_text": closing,
             "signature": "Turid", "participant_count": "36", "base_revision": str(number - 1)})
         assert response.status_code == 303
     with app.app_context():
@@ -143,7 +143,7 @@ def test_editing_the_minutes_keeps_revisions(app, logged_in, live_workshop):
 
 def test_a_stale_save_is_refused_and_keeps_the_text(app, logged_in, live_workshop):
     url = f"/host/workshops/{live_workshop.id}/minutes"
-    token = csrf_from(logged_in.get(url).get_data(as_text=True))
+    token = csrf_token_in(logged_in.get(url).get_data(as_text=True))
     first = {"csrf_token": token, "opening_text": "Mine", "closing_text": "", "signature": "",
              "base_revision": "0"}
     assert logged_in.client.post(url, data=first).status_code == 303

@@ -176,13 +176,13 @@ def test_the_demo_has_a_photo_of_a_tables_cloth_in_its_minutes(app, runner):
 
 def test_the_minutes_editor_offers_the_photos_and_saving_without_them_leaves_them_out(app, logged_in,
                                                                                       photographed):
-    from conftest import csrf_from
+    from support.forms import csrf_token_in
     url = f"/host/workshops/{photographed.id}/minutes"
     page = logged_in.get(url).get_data(as_text=True)
     assert '<input checked id="include_photos" name="include_photos" type="checkbox"' in page
     label = re.search(r'name="include_photos" type="checkbox"[^>]*>([^<]*)<', page).group(1)
     assert "photos, under their table and round" in label, label
-    form = {"csrf_token": csrf_from(page), "opening_text": "", "closing_text": "", "signature": "Åse",
+    form = {"csrf_token": csrf_token_in(page), "opening_text": "", "closing_text": "", "signature": "Åse",
             "participant_count": "", "base_revision": "0", "choices_shown": "1", "include_votes": "y"}
     preview = logged_in.client.post(url + "/preview", data={**form, "include_photos": "y"},
                                     headers={"HX-Request": "true"}).get_data(as_text=True)

@@ -27,7 +27,8 @@ from facilitator import create_app
 from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db
 from facilitator.infra.overload import Pressure
-from support.phone import Phone, csrf_token_in, send_until_acknowledged
+from support.forms import csrf_token_in
+from support.phone import Phone, send_until_acknowledged
 
 IN_FLIGHT, QUEUED, QUEUE_SECONDS, RETRY_AFTER = 2, 2, 0.3, 2
 # Longer than the app's SQLite busy timeout (2 s, database.py): there, the sends in flight are

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 from facilitator.infra.extensions import db
 from facilitator.models import Participant, Suggestion
 
-from conftest import Browser, csrf_from, join
+from conftest import Browser, join
+from support.forms import csrf_token_in
 from support.factories import make_workshop
 
 
@@ -17,7 +18,7 @@ def count(app, model):
 def send(client, workshop, text, question=0, client_id=None, htmx=False):
     question_id = workshop.question_ids[question]
     page = client.get(f"/j/{workshop.join_code}").get_data(as_text=True)
-    data = {"csrf_token": csrf_from(page), "text": text}
+    data = {"csrf_token": csrf_token_in(page), "text": text}
     if client_id:
         data["client_id"] = client_id
     headers = {"HX-Request": "true"} if htmx else {}
@@ -167,7 +168,7 @@ def test_closed_question_refuses_suggestions(app, phone, live_workshop):
 def test_sending_without_joining_asks_to_join(app, client, live_workshop):
     page = client.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)
     response = client.post(f"/j/{live_workshop.join_code}/q/{live_workshop.question_ids[0]}",
-                           data={"csrf_token": csrf_from(page), "text": "Sneaky"})
+                           data={"csrf_token": csrf_token_in(page), "text": "Sneaky"})
     assert response.status_code == 303
     assert count(app, Suggestion) == 0
 
@@ -176,7 +177,7 @@ def test_a_participant_cannot_post_to_another_workshops_question(app, phone, fac
     other = make_workshop(app, facilitator.id)
     page = phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)
     response = phone.post(f"/j/{live_workshop.join_code}/q/{other.question_ids[0]}",
-                          data={"csrf_token": csrf_from(page), "text": "Cross"})
+                          data={"csrf_token": csrf_token_in(page), "text": "Cross"})
     assert response.status_code == 404
     assert count(app, Suggestion) == 0
 

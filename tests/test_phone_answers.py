@@ -12,7 +12,8 @@ from facilitator.infra.extensions import db
 from facilitator.models import Answer, AnswerItem, Workshop
 from facilitator.services.question_kinds import KindSettings, set_question_kind
 
-from conftest import csrf_from, join
+from conftest import join
+from support.forms import csrf_token_in
 from support.factories import make_workshop
 
 HTMX = {"HX-Request": "true"}
@@ -39,7 +40,7 @@ def room(app, facilitator):
 def phone_of(app, room):
     client = app.test_client()
     page = join(client, room)
-    return client, csrf_from(page)
+    return client, csrf_token_in(page)
 
 
 def stored(app, question_id):

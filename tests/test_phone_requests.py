@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import Browser, csrf_from
+from conftest import Browser
+from support.forms import csrf_token_in
 from test_cards import cafe
 
 
@@ -28,7 +29,7 @@ def test_switching_language_before_joining_keeps_the_tables_preset(app, client, 
 
 def test_a_sends_answer_carries_the_status_and_the_own_list_for_the_outbox(phone, live_workshop):
     url = f"/j/{live_workshop.join_code}"
-    token = csrf_from(phone.get(url).get_data(as_text=True))
+    token = csrf_token_in(phone.get(url).get_data(as_text=True))
     question_id = live_workshop.question_ids[0]
     sent = phone.post(f"{url}/q/{question_id}", data={"csrf_token": token, "text": "Longer opening hours"},
                       headers={"HX-Request": "true"})
@@ -44,7 +45,7 @@ def test_a_sends_answer_carries_the_status_and_the_own_list_for_the_outbox(phone
 
 def test_a_send_to_a_removed_question_says_so(phone, live_workshop):
     url = f"/j/{live_workshop.join_code}"
-    token = csrf_from(phone.get(url).get_data(as_text=True))
+    token = csrf_token_in(phone.get(url).get_data(as_text=True))
     gone = phone.post(f"{url}/q/999999", data={"csrf_token": token, "text": "Too late"}, headers={"HX-Request": "true"})
     assert gone.status_code == 404
     assert "the facilitator has removed it" in gone.get_data(as_text=True)

@@ -14,7 +14,8 @@ from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, TablePhoto, Workshop
 from facilitator.services.tables import set_table_count
 
-from conftest import Browser, csrf_from, join
+from conftest import Browser, join
+from support.forms import csrf_token_in
 from support.factories import PASSWORD, make_facilitator
 from test_photos import jpeg_with_gps, png_bomb
 
@@ -37,7 +38,7 @@ def seated_host(app, facilitator, live_workshop):
 
 def upload(client, workshop, photo: bytes, caption="Our cloth", client_id="photo-1", **kwargs):
     page = client.get(f"/j/{workshop.join_code}").get_data(as_text=True)
-    fields = {"csrf_token": csrf_from(page), "caption": caption, "client_id": client_id,
+    fields = {"csrf_token": csrf_token_in(page), "caption": caption, "client_id": client_id,
               "photo": FileStorage(io.BytesIO(photo), "IMG_0042.jpg", content_type="image/jpeg")}
     # Encoded in memory: the test client would spool a big body to a file it never closes.
     boundary, body = encode_multipart(fields)
@@ -106,7 +107,7 @@ def test_a_refused_upload_says_why_keeps_the_caption_and_stores_nothing(app, sea
 
 def test_a_refusal_is_translated(app, seated_host, live_workshop):
     seated_host.post(f"/j/{live_workshop.join_code}/language", data={
-        "csrf_token": csrf_from(seated_host.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)),
+        "csrf_token": csrf_token_in(seated_host.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)),
         "locale": "nb"})
     page = upload(seated_host, live_workshop, b"not a picture").get_data(as_text=True)
     assert "ikke et bilde" in page

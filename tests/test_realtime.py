@@ -1,7 +1,8 @@
 """Live updates: who may listen, and what they hear after each change."""
 import pytest
 
-from conftest import Browser, csrf_from, join, socket_client
+from conftest import Browser, join, socket_client
+from support.forms import csrf_token_in
 from support.factories import make_facilitator, make_workshop
 
 
@@ -17,7 +18,7 @@ def pushed(sio):
 def post_suggestion(phone, workshop, text, question=0):
     page = phone.get(f"/j/{workshop.join_code}").get_data(as_text=True)
     return phone.post(f"/j/{workshop.join_code}/q/{workshop.question_ids[question]}",
-                      data={"csrf_token": csrf_from(page), "text": text})
+                      data={"csrf_token": csrf_token_in(page), "text": text})
 
 
 def test_anonymous_socket_is_refused(app, client, live_workshop):

@@ -34,8 +34,8 @@ def test_delete_needs_confirmation_then_removes_all(app, logged_in, facilitator,
     url = f"/host/workshops/{live_workshop.id}"
     page = logged_in.submit(f"{url}/edit", f"{url}/delete", {}, follow=True).get_data(as_text=True)
     assert "Tick the box" in page
-    from conftest import csrf_from
-    token = csrf_from(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
+    from support.forms import csrf_token_in
+    token = csrf_token_in(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
     phone.post(f"/j/{live_workshop.join_code}/q/{live_workshop.question_ids[0]}", data={"csrf_token": token, "text": "x"})
     response = logged_in.submit(f"{url}/edit", f"{url}/delete", {"confirm": "y"})
     assert response.status_code == 303

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from conftest import csrf_from
+from support.forms import csrf_token_in
 
 # The per-phone limit (limits.SUGGESTIONS_PER_PARTICIPANT) is 20 per minute.
 BUDGET = 20
@@ -20,7 +20,7 @@ def send(phone, workshop, token, text, client_id=None):
 
 
 def test_retries_of_a_stored_send_do_not_spend_the_budget(phone, live_workshop):
-    token = csrf_from(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
+    token = csrf_token_in(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
     client_id = uuid.uuid4().hex
     # A phone on a bad network repeats one send many times; it is stored once and costs one.
     for _ in range(BUDGET + 5):
@@ -33,7 +33,7 @@ def test_retries_of_a_stored_send_do_not_spend_the_budget(phone, live_workshop):
 
 @pytest.mark.parametrize("app", ["file"], indirect=True)
 def test_a_send_refused_while_the_database_was_away_is_free(app, phone, live_workshop):
-    token = csrf_from(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
+    token = csrf_token_in(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
     for n in range(BUDGET - 1):
         assert send(phone, live_workshop, token, f"Idea {n}").status_code == 200
     # Another process holds SQLite's write lock for longer than the busy timeout.

@@ -13,7 +13,8 @@ from facilitator.services.question_kinds import KindSettings, set_question_kind
 from facilitator.services.questions import show_question
 from facilitator.services.suggestions import submit_suggestion
 
-from conftest import csrf_from, join, socket_client
+from conftest import join, socket_client
+from support.forms import csrf_token_in
 from support.factories import make_workshop
 
 
@@ -81,7 +82,7 @@ def test_an_answer_pushes_the_new_bars_to_the_projector_and_the_count_to_the_con
     screen = socket_client(app, logged_in.client, answered)
     screen.get_received()
     phone = app.test_client()
-    token = csrf_from(join(phone, answered))
+    token = csrf_token_in(join(phone, answered))
     with app.app_context():
         choice = db.session.get(Workshop, answered.id).questions[0]
         option_id = choice.options[0].id

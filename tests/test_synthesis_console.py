@@ -7,7 +7,8 @@ import re
 import subprocess
 import sys
 
-from conftest import Browser, csrf_from, join, socket_client
+from conftest import Browser, join, socket_client
+from support.forms import csrf_token_in
 from support.factories import PASSWORD, make_facilitator, make_workshop
 
 from facilitator.infra.extensions import db
@@ -27,7 +28,7 @@ def events(sio, name):
 def send(phone, workshop, text, question=0):
     page = phone.get(f"/j/{workshop.join_code}").get_data(as_text=True)
     response = phone.post(f"/j/{workshop.join_code}/q/{workshop.question_ids[question]}",
-                          data={"csrf_token": csrf_from(page), "text": text})
+                          data={"csrf_token": csrf_token_in(page), "text": text})
     assert response.status_code == 303
     return latest_id(phone.application, workshop)
 
@@ -78,7 +79,7 @@ def test_merging_a_flagged_duplicate_moves_its_votes_and_ends_the_flag(app, logg
     page = logged_in.get(url).get_data(as_text=True)
 
     response = logged_in.client.post(f"/host/workshops/{workshop.id}/suggestions/{same}/merge",
-                                     data={"csrf_token": csrf_from(page), "target": first},
+                                     data={"csrf_token": csrf_token_in(page), "target": first},
                                      headers={"HX-Request": "true"})
 
     assert response.status_code == 200 and flags(response.get_data(as_text=True)) == []
@@ -96,7 +97,7 @@ def test_a_dismissed_pair_is_stored_and_never_proposed_again(app, logged_in, fac
 
     response = logged_in.client.post(
         f"/host/workshops/{workshop.id}/suggestions/{same}/not-duplicate",
-        data={"csrf_token": csrf_from(page), "target": first}, headers={"HX-Request": "true"})
+        data={"csrf_token": csrf_token_in(page), "target": first}, headers={"HX-Request": "true"})
 
     assert response.status_code == 200 and flags(response.get_data(as_text=True)) == []
     with app.app_context():
@@ -109,7 +110,7 @@ def test_a_dismissed_pair_is_stored_and_never_proposed_again(app, logged_in, fac
     # Dismissing again (a co-facilitator at the same moment) changes nothing and says nothing wrong.
     again = logged_in.client.post(
         f"/host/workshops/{workshop.id}/suggestions/{first}/not-duplicate",
-        data={"csrf_token": csrf_from(page), "target": same}, headers={"HX-Request": "true"})
+        data={"csrf_token": csrf_token_in(page), "target": same}, headers={"HX-Request": "true"})
     assert again.status_code == 200
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(DuplicateDismissal.id))) == 1
@@ -121,10 +122,10 @@ def test_a_hidden_suggestion_is_never_proposed_as_a_duplicate(app, logged_in, fa
     url = board_url(workshop, workshop.question_ids[0])
     page = logged_in.get(url).get_data(as_text=True)
     logged_in.client.post(f"/host/workshops/{workshop.id}/suggestions/{first}/hide",
-                          data={"csrf_token": csrf_from(page)})
+                          data={"csrf_token": csrf_token_in(page)})
     assert flags(logged_in.get(url).get_data(as_text=True)) == []
     logged_in.client.post(f"/host/workshops/{workshop.id}/suggestions/{first}/show",
-                          data={"csrf_token": csrf_from(page)})
+                          data={"csrf_token": csrf_token_in(page)})
     assert flags(logged_in.get(url).get_data(as_text=True)) == [(same, first)]
 
 
@@ -138,7 +139,7 @@ def test_dismissing_needs_two_suggestions_of_one_question(app, logged_in, facili
     page = logged_in.get(board_url(workshop, workshop.question_ids[0])).get_data(as_text=True)
     response = logged_in.client.post(
         f"/host/workshops/{workshop.id}/suggestions/{first}/not-duplicate",
-        data={"csrf_token": csrf_from(page), "target": elsewhere}, follow_redirects=True)
+        data={"csrf_token": csrf_token_in(page), "target": elsewhere}, follow_redirects=True)
     assert response.status_code == 200
     assert "Only suggestions to the same question can be duplicates." in response.get_data(as_text=True)
     with app.app_context():
@@ -153,7 +154,7 @@ def test_another_workshops_suggestions_are_never_proposed(app, logged_in, facili
     board = logged_in.get(board_url(workshop, workshop.question_ids[0])).get_data(as_text=True)
     assert flags(board) == [] and f'id="mod-{mine}"' in board
     response = logged_in.client.post(f"/host/workshops/{workshop.id}/suggestions/{mine}/not-duplicate",
-                                     data={"csrf_token": csrf_from(board), "target": latest_id(app, other)},
+                                     data={"csrf_token": csrf_token_in(board), "target": latest_id(app, other)},
                                      follow_redirects=True)
     assert "Choose two suggestions of the same workshop." in response.get_data(as_text=True)
     with app.app_context():
@@ -203,7 +204,7 @@ def test_themes_are_proposed_on_request_and_accepted_renamed_and_trimmed(app, lo
     # Renamed, and one of its three left out.
     response = logged_in.client.post(
         f"/host/workshops/{workshop.id}/questions/{question}/themes/accept",
-        data={"csrf_token": csrf_from(board), "name": "Parkering", "granularity": "0.5",
+        data={"csrf_token": csrf_token_in(board), "name": "Parkering", "granularity": "0.5",
               "suggestion": [ids[GROUPS[0]], ids[GROUPS[1]]]}, headers={"HX-Request": "true"})
 
     assert response.status_code == 200
@@ -220,9 +221,9 @@ def test_themes_are_proposed_on_request_and_accepted_renamed_and_trimmed(app, lo
 
     # Moved into the theme with the board's own control, and the projector's theme view shows it.
     logged_in.client.post(f"/host/workshops/{workshop.id}/suggestions/{ids[GROUPS[2]]}/theme",
-                          data={"csrf_token": csrf_from(board), "theme": theme.id})
+                          data={"csrf_token": csrf_token_in(board), "theme": theme.id})
     logged_in.client.post(f"/host/workshops/{workshop.id}/projector?question={question}",
-                          data={"csrf_token": csrf_from(board), "view": "list", "group": "theme"})
+                          data={"csrf_token": csrf_token_in(board), "view": "list", "group": "theme"})
     stage = logged_in.get(f"/projector/{workshop.join_code}/stage").get_data(as_text=True)
     assert "Parkering" in stage and GROUPS[2] in stage
 
@@ -255,7 +256,7 @@ def test_accepting_nothing_or_foreign_suggestions_is_refused(app, logged_in, fac
     for chosen in ([], [foreign], ["x"]):
         response = logged_in.client.post(
             f"/host/workshops/{workshop.id}/questions/{question}/themes/accept",
-            data={"csrf_token": csrf_from(page), "name": "Tema", "suggestion": chosen}, follow_redirects=True)
+            data={"csrf_token": csrf_token_in(page), "name": "Tema", "suggestion": chosen}, follow_redirects=True)
         assert response.status_code == 200
         assert "Tick at least one suggestion for the theme." in response.get_data(as_text=True)
     with app.app_context():
@@ -267,7 +268,8 @@ def test_the_send_path_never_loads_the_engine(tmp_path):
     script = f"""
 import sys
 sys.path.insert(0, {str(tmp_path.parent)!r})
-from conftest import join, csrf_from
+from conftest import join
+from support.forms import csrf_token_in
 from support.factories import make_facilitator, make_workshop
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
@@ -281,7 +283,7 @@ phone = app.test_client()
 join(phone, workshop)
 page = phone.get(f"/j/{{workshop.join_code}}").get_data(as_text=True)
 response = phone.post(f"/j/{{workshop.join_code}}/q/{{workshop.question_ids[0]}}",
-                      data={{"csrf_token": csrf_from(page), "text": "Velkomstpakke"}})
+                      data={{"csrf_token": csrf_token_in(page), "text": "Velkomstpakke"}})
 assert response.status_code == 303, response.status_code
 engine = ("numpy", "scipy", "rapidfuzz", "snowballstemmer", "facilitator.services.synthesis.duplicates",
           "facilitator.services.synthesis.themes", "facilitator.services.synthesis.vectors",

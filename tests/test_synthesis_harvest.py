@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from conftest import csrf_from
+from support.forms import csrf_token_in
 
 from facilitator.infra.extensions import db
 from facilitator.models import Workshop
@@ -85,7 +85,7 @@ def test_the_minutes_form_offers_the_harvest(app, logged_in, live_workshop):
     url = f"/host/workshops/{live_workshop.id}/minutes"
     page = logged_in.get(url).get_data(as_text=True)
     assert 'name="include_harvest"' in page and "A harvest per theme" in page
-    logged_in.client.post(url, data={"csrf_token": csrf_from(page), "choices_shown": "1", "base_revision": "0",
+    logged_in.client.post(url, data={"csrf_token": csrf_token_in(page), "choices_shown": "1", "base_revision": "0",
                                      "include_harvest": "y", "save": "Save minutes"})
     with app.app_context():
         assert current_edit(db.session.get(Workshop, live_workshop.id))[0].options.harvest

@@ -12,7 +12,8 @@ from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Suggestion, Workshop
 from facilitator.exporters.transfer import InvalidImport, export_workshop, import_json, import_workshop
 
-from conftest import Browser, csrf_from
+from conftest import Browser
+from support.forms import csrf_token_in
 from support.factories import PASSWORD, make_facilitator
 from test_exports import make_rich_workshop
 
@@ -266,7 +267,7 @@ def test_import_over_http_makes_a_draft_of_the_current_facilitator(app, logged_i
     assert len(raw) > 256 * 1024 or len(json.dumps(data)) > 19_000
     page = logged_in.get("/export/import").get_data(as_text=True)
     response = logged_in.client.post("/export/import", data={
-        "csrf_token": csrf_from(page), "file": (io.BytesIO(raw), "workshop.json")},
+        "csrf_token": csrf_token_in(page), "file": (io.BytesIO(raw), "workshop.json")},
         content_type="multipart/form-data")
     assert response.status_code == 303
     new_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -279,7 +280,7 @@ def test_import_over_http_shows_what_is_wrong(app, logged_in, facilitator):
     page = logged_in.get("/export/import").get_data(as_text=True)
     before = count_rows(app)
     response = logged_in.client.post("/export/import", data={
-        "csrf_token": csrf_from(page), "file": (io.BytesIO(b'{"format": "facilitator-workshop", "version": 1}'),
+        "csrf_token": csrf_token_in(page), "file": (io.BytesIO(b'{"format": "facilitator-workshop", "version": 1}'),
                                                 "w.json")}, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "The file has no workshop details." in response.get_data(as_text=True)

@@ -23,7 +23,8 @@ from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db
 from facilitator.infra.i18n import LANGUAGE_NAMES
 
-from conftest import Browser, csrf_from, join
+from conftest import Browser, join
+from support.forms import csrf_token_in
 from support.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +163,7 @@ def test_every_page_speaks_through_the_catalog(pseudo_app):
         f"/projector/{code}", "/host/workshops/999999"]}
     for view in ("cloud", "tally", "ranking"):
         page = facilitator.get(f"{console}/suggestions").get_data(as_text=True)
-        facilitator.client.post(f"{console}/projector", data={"csrf_token": csrf_from(page), "view": view,
+        facilitator.client.post(f"{console}/projector", data={"csrf_token": csrf_token_in(page), "view": view,
                                                               "group": "table"})
         pages[f"stage:{view}"] = facilitator.get(f"/projector/{code}/stage")
     anonymous = pseudo_app.test_client()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from facilitator.infra.extensions import db
 
-from conftest import Browser, csrf_from, join
+from conftest import Browser, join
+from support.forms import csrf_token_in
 from support.factories import PASSWORD
 from test_untranslated import pseudo_app, pseudo_catalogs, untranslated  # noqa: F401 - fixtures
 
@@ -54,7 +55,7 @@ def test_every_new_state_speaks_through_the_catalog(pseudo_app):  # noqa: F811 -
     pages = {"console": facilitator.get(console)}
     for question_id in question_ids:
         page = facilitator.get(console).get_data(as_text=True)
-        facilitator.client.post(f"{console}/questions/{question_id}/show", data={"csrf_token": csrf_from(page)})
+        facilitator.client.post(f"{console}/questions/{question_id}/show", data={"csrf_token": csrf_token_in(page)})
         pages[f"stage {question_id}"] = facilitator.get(f"/projector/{code}/stage")
     pages["board"] = facilitator.get(f"{console}/suggestions?question={question_ids[3]}")
     pages["board with other answers"] = facilitator.get(f"{console}/suggestions?question={question_ids[0]}")
@@ -62,11 +63,11 @@ def test_every_new_state_speaks_through_the_catalog(pseudo_app):  # noqa: F811 -
     join(phone, type("W", (), {"join_code": code})())
     page = phone.get(f"/j/{code}").get_data(as_text=True)
     for question_id, data in ((question_ids[0], {"option": "other"}), (question_ids[2], {})):
-        phone.post(f"/j/{code}/a/{question_id}", data={"csrf_token": csrf_from(page), **data})
-    phone.post(f"/j/{code}/a/{question_ids[0]}", data={"csrf_token": csrf_from(page), "option": "x"})
+        phone.post(f"/j/{code}/a/{question_id}", data={"csrf_token": csrf_token_in(page), **data})
+    phone.post(f"/j/{code}/a/{question_ids[0]}", data={"csrf_token": csrf_token_in(page), "option": "x"})
     pages["phone"] = phone.get(f"/j/{code}")
     pages["phone refused"] = phone.post(f"/j/{code}/a/{question_ids[2]}",
-                                        data={"csrf_token": csrf_from(page), "rank-1": "1"})
+                                        data={"csrf_token": csrf_token_in(page), "rank-1": "1"})
     found = {}
     for name, response in pages.items():
         html = response.get_data(as_text=True)

@@ -6,26 +6,14 @@ Standard library only, so that a test can run fifty of them in threads against a
 from __future__ import annotations
 
 import http.client
-import re
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-TOKEN_PATTERNS = (
-    re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"'),
-    re.compile(r'"X-CSRFToken": "([^"]+)"'),
-)
+from .forms import csrf_token_in
+
 # What a phone's script treats as "try again": the server was away or asked for patience.
 RETRY_STATUSES = {502, 503, 504}
-
-
-def csrf_token_in(html: str) -> str:
-    """The CSRF token a page hands its forms (hidden field) or htmx (hx-headers)."""
-    for pattern in TOKEN_PATTERNS:
-        match = pattern.search(html)
-        if match:
-            return match.group(1)
-    raise AssertionError("no CSRF token in the page")
 
 
 @dataclass

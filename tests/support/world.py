@@ -39,7 +39,7 @@ from facilitator.services.voting import open_voting
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 
 from .factories import PASSWORD
-from .phone import csrf_token_in
+from .forms import csrf_token_in
 
 ROLES = ("anonymous", "participant", "other_participant", "owner", "co_facilitator", "other_facilitator",
          "administrator")
