@@ -1,6 +1,7 @@
 """Where a suggestion's CPU goes, layer by layer, next to the bare insert endpoint.
 
     .venv/bin/python -m bench.layers                 # 300 phones, best of 4 rounds
+    .venv/bin/python -m bench.layers --database postgresql://postgres@127.0.0.1/test
 
 In one process, with Flask's test client (no server, no network, no sockets): the bare
 insert endpoint (bench/bare_insert.py) and the app on a temporary SQLite file in WAL mode,
@@ -14,8 +15,16 @@ through endpoints that each add one layer of what the real send does:
 4. the real send (``POST /j/CODE/q/QUESTION`` as a phone with JavaScript sends it).
 
 Layers 1–3 are routes registered on this process's own app instance, for the measurement
-only. CPU time (``time.process_time``) per request, best of the rounds. Writes
-bench/results/layers.{md,json,png}.
+only. CPU time (``time.process_time``) per request, best of the rounds.
+
+Then the complete join as a person does it (issue #17): GET the join page, POST the join form,
+GET the room, each by a new phone, against the floor for the same number of requests (the
+minimal app: GET a CSRF token into a fresh session, POST it with one insert, GET again). The
+socket's connect is not in it (Flask's test client opens no Engine.IO transport).
+
+``--database postgresql://…/db`` runs the app, the floor and the bare insert on PostgreSQL:
+each in a database of its own made on that server for the run and dropped after. Writes
+bench/results/layers[-postgresql].{md,json,png}.
 """
 from __future__ import annotations
 
@@ -49,13 +58,45 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--phones", type=int, default=300, help="participants, each sending once a round")
     parser.add_argument("--rounds", type=int, default=4, help="rounds; the best is reported")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for layers.{md,json,png}")
+    parser.add_argument("--database", default="sqlite",
+                        help="sqlite (a temporary file, the default) or a postgresql:// server URL")
+    parser.add_argument("--joins", type=int, default=100, help="new phones joining per round")
     return parser.parse_args(argv)
 
 
-def build(workdir: Path):
-    """The bare endpoint and the app, each on its own database in ``workdir``."""
-    os.environ.update(DATABASE_URL=f"sqlite:///{workdir}/app.sqlite3", SOCKETIO_ASYNC_MODE="threading",
-                      BARE_DATABASE=str(workdir / "bare.sqlite3"))
+class Databases:
+    """Where the app, the bare insert and the floor store: SQLite files in a folder, or
+    databases of their own on a PostgreSQL server, made for the run and dropped after."""
+
+    def __init__(self, database: str, workdir: Path) -> None:
+        self.workdir, self.server, self.made = workdir, None, []
+        if database.startswith(("postgres://", "postgresql")):
+            self.server = database.replace("postgresql+psycopg://", "postgresql://")
+
+    def url(self, name: str) -> str:
+        if self.server is None:
+            return f"sqlite:///{self.workdir}/{name}.sqlite3" if name == "app" else str(self.workdir / f"{name}.sqlite3")
+        import psycopg
+        database = f"bench_layers_{os.getpid()}_{name}"
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            admin.execute(f'CREATE DATABASE "{database}"')
+        self.made.append(database)
+        return self.server.rsplit("/", 1)[0] + "/" + database
+
+    def drop(self) -> None:
+        if not self.made:
+            return
+        import psycopg
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            for database in self.made:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def build(databases: Databases):
+    """The bare endpoint and the app, each on its own database."""
+    os.environ.update(DATABASE_URL=databases.url("app"), SOCKETIO_ASYNC_MODE="threading",
+                      BARE_DATABASE=databases.url("bare"))
     from flask_migrate import upgrade
 
     from bench.bare_insert import app as bare
@@ -66,7 +107,7 @@ def build(workdir: Path):
     from facilitator.web.participant import load_workshop, require_participant
 
     app = create_app()
-    minimal = minimal_csrf_app(workdir / "minimal.sqlite3")
+    minimal = minimal_csrf_app(databases.url("minimal"))
 
     def nothing(code):
         return "ok"
@@ -88,17 +129,17 @@ def build(workdir: Path):
     return bare, minimal, app, code
 
 
-def minimal_csrf_app(path: Path):
+def minimal_csrf_app(where: str):
     """The bare insert endpoint plus a signed session and Flask-WTF's CSRF check, nothing else."""
     from flask import Flask, request
     from flask_wtf.csrf import CSRFProtect, generate_csrf
 
-    from bench.bare_insert import open_sqlite
+    from bench.bare_insert import open_postgres, open_sqlite
 
     app = Flask("minimal")
     app.secret_key = "bench-only"  # noqa: S105 - a throwaway app in this process
     CSRFProtect(app)
-    connection, insert = open_sqlite(str(path))
+    connection, insert = (open_postgres if where.startswith("postgresql") else open_sqlite)(where)
     app.add_url_rule("/token", "token", generate_csrf)
 
     def stored():
@@ -146,6 +187,60 @@ def measure(bare, minimal, code: str, joined: list, question_id: int, rounds: in
     return best
 
 
+JOIN_STEPS = [
+    ("join_page", "GET the join page"),
+    ("join_post", "POST the join form"),
+    ("room", "GET the room"),
+]
+
+
+def measure_joins(app, minimal, code: str, joiners: int, rounds: int) -> dict[str, float]:
+    """CPU ms per step of a complete join (each by a new phone), and of the floor's GET, POST,
+    GET by a new client; best of ``rounds`` for each step."""
+    best = {name: float("inf") for name in ("join_page", "join_post", "room", "floor_get", "floor_post")}
+    for round_ in range(rounds):
+        spent = dict.fromkeys(best, 0.0)
+        for index in range(joiners):
+            client = app.test_client()
+            started = time.process_time()
+            page = client.get(f"/j/{code}")
+            spent["join_page"] += time.process_time() - started
+            token = CSRF.search(page.text).group(1)
+            started = time.process_time()
+            answer = client.post(f"/j/{code}/join", data={"csrf_token": token, "display_name": f"J{round_}-{index}"})
+            spent["join_post"] += time.process_time() - started
+            assert answer.status_code == 303, answer.status_code
+            started = time.process_time()
+            room = client.get(f"/j/{code}")
+            spent["room"] += time.process_time() - started
+            assert room.status_code == 200 and "/q/" in room.text, room.status_code
+
+            floor = minimal.test_client()
+            started = time.process_time()
+            floor_token = floor.get("/token").text
+            spent["floor_get"] += time.process_time() - started
+            started = time.process_time()
+            stored = floor.post("/insert", data={"text": f"J{round_}-{index}"}, headers={"X-CSRFToken": floor_token})
+            spent["floor_post"] += time.process_time() - started
+            assert stored.status_code == 200, stored.status_code
+        for name, seconds in spent.items():
+            best[name] = min(best[name], 1000 * seconds / joiners)
+    return best
+
+
+def join_rows(best: dict[str, float]) -> list[dict]:
+    rows = [{"step": label, "key": name, "cpu_ms": round(best[name], 3)} for name, label in JOIN_STEPS]
+    join_ms = sum(best[name] for name, _ in JOIN_STEPS)
+    floor_ms = 2 * best["floor_get"] + best["floor_post"]
+    rows.append({"step": "complete join (without the socket)", "key": "complete_join", "cpu_ms": round(join_ms, 3)})
+    rows.append({"step": "floor: GET + POST + GET (session, CSRF, one insert)", "key": "join_floor",
+                 "cpu_ms": round(floor_ms, 3)})
+    rows.append({"step": "complete join ÷ floor", "key": "join_of_floor", "ratio": round(join_ms / floor_ms, 2)})
+    rows.append({"step": "complete joins per second of one core", "key": "joins_per_cpu_second",
+                 "rate": round(1000 / join_ms)})
+    return rows
+
+
 def markdown(rows: list[dict], phones: int, rounds: int) -> str:
     lines = [
         "# Where a send's CPU goes (`python -m bench.layers`)", "",
@@ -155,6 +250,23 @@ def markdown(rows: list[dict], phones: int, rounds: int) -> str:
         "| layer | CPU ms per request | × bare |", "|---|--:|--:|",
     ]
     lines += [f"| {row['layer']} | {row['cpu_ms']:.2f} | {row['of_bare']:.2f} |" for row in rows]
+    by_key = {row["key"]: row["cpu_ms"] for row in rows}
+    lines += ["", f"Send ÷ floor (session + CSRF + insert): **{by_key['send'] / by_key['csrf']:.1f}×** "
+              "(issue #17's target: ≤ 3×)."]
+    return "\n".join(lines) + "\n"
+
+
+def join_markdown(rows: list[dict], joiners: int, rounds: int) -> str:
+    lines = ["", "## A complete join", "",
+             f"{joiners} new phones a round, best of {rounds} rounds per step; CPU ms per request.", "",
+             "| step | CPU ms |", "|---|--:|"]
+    for row in rows:
+        if "cpu_ms" in row:
+            lines.append(f"| {row['step']} | {row['cpu_ms']:.2f} |")
+        elif "ratio" in row:
+            lines.append(f"| **{row['step']}** (target ≤ 3×) | **{row['ratio']:.1f}×** |")
+        else:
+            lines.append(f"| {row['step']} | {row['rate']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -179,18 +291,30 @@ def main(argv=None) -> int:
     logging.disable(logging.INFO)
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="bench-layers-") as folder:
-        bare, minimal, app, code = build(Path(folder))
-        joined, question_id = join(app, code, args.phones)
-        best = measure(bare, minimal, code, joined, question_id, args.rounds)
+        databases = Databases(args.database, Path(folder))
+        try:
+            bare, minimal, app, code = build(databases)
+            joined, question_id = join(app, code, args.phones)
+            best = measure(bare, minimal, code, joined, question_id, args.rounds)
+            joins = join_rows(measure_joins(app, minimal, code, args.joins, args.rounds))
+            with app.app_context():
+                from facilitator.infra.extensions import db
+                db.engine.dispose()
+        finally:
+            databases.drop()
     rows = [{"layer": label, "key": name, "cpu_ms": round(best[name], 3),
              "of_bare": round(best["bare"] / best[name], 3)} for name, label in LAYERS]
-    text = markdown(rows, args.phones, args.rounds)
+    kind = "sqlite" if databases.server is None else "postgresql"
+    text = markdown(rows, args.phones, args.rounds).replace(
+        "(`python -m bench.layers`)", f"(`python -m bench.layers`, {kind})") + join_markdown(joins, args.joins, args.rounds)
     print(text)
+    stem = "layers" if kind == "sqlite" else "layers-postgresql"
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "layers.md").write_text(text)
-    (args.out / "layers.json").write_text(json.dumps(rows, indent=2) + "\n")
-    plot(rows, args.out / "layers.png")
-    print(f"wrote {args.out}/layers.md, layers.json, layers.png")
+    (args.out / f"{stem}.md").write_text(text)
+    (args.out / f"{stem}.json").write_text(json.dumps({"database": kind, "send_layers": rows, "complete_join": joins},
+                                                     indent=2) + "\n")
+    plot(rows, args.out / f"{stem}.png")
+    print(f"wrote {args.out}/{stem}.md, {stem}.json, {stem}.png")
     return 0
 
 
