@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from facilitator.services import DomainError
 from facilitator.services.text import clean_text
 from facilitator.infra.extensions import db
+from facilitator.services.lookup_cache import attach, lookups, may_keep
 from facilitator.models import Participant, Workshop, WorkshopStatus
 
 DISPLAY_NAME_MAX_LENGTH = 40
@@ -63,10 +64,18 @@ PARTICIPANT_BY_TOKEN = select(Participant).where(Participant.token == bindparam(
 
 
 def get_participant(workshop: Workshop, token: str | None) -> Participant | None:
-    """The participant this phone's cookie names, if it belongs to this workshop."""
+    """The participant this phone's cookie names, if it belongs to this workshop. The row comes
+    from this process's lookup cache while it is fresh (services/lookup_cache.py)."""
     if not token:
         return None
-    return db.session.scalar(PARTICIPANT_BY_TOKEN, {"token": token, "workshop_id": workshop.id})
+    cache = lookups()
+    values = cache.participant(token)
+    if values is not None:
+        return attach(db.session, Participant, values) if values["workshop_id"] == workshop.id else None
+    participant = db.session.scalar(PARTICIPANT_BY_TOKEN, {"token": token, "workshop_id": workshop.id})
+    if participant is not None and may_keep(db.session):
+        cache.keep_participant(participant)
+    return participant
 
 
 def count_participants(workshop: Workshop) -> int:

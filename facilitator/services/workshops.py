@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from facilitator.services import DomainError
 from facilitator.infra.extensions import db
+from facilitator.services.lookup_cache import attach, lookups, may_keep
 from facilitator.models import (
     EVENT_SEQUENCE, Facilitator, Question, Workshop, WorkshopFacilitator, WorkshopStatus, utcnow,
 )
@@ -65,14 +66,24 @@ NEXT_EVENT_SEQ_POSTGRESQL = select(EVENT_SEQUENCE.next_value())
 
 def get_workshop_by_code(code: str) -> Workshop | None:
     """The workshop with this join code. Within one request (where the rate limiter, the view
-    and the socket handler may each ask) the database is asked once per code."""
+    and the socket handler may each ask) the database is asked once per code; across requests
+    the row comes from this process's lookup cache (services/lookup_cache.py) while it is fresh."""
     code = normalise_join_code(code)
     if not code:
         return None
-    found = g.setdefault("workshops_by_code", {}) if has_app_context() else {}
+    if not has_app_context():
+        return db.session.scalar(WORKSHOP_BY_CODE, {"code": code})
+    found = g.setdefault("workshops_by_code", {})
     workshop = found.get(code)
     if workshop is None or not sa_inspect(workshop).persistent:  # deleted meanwhile: ask again
-        workshop = db.session.scalar(WORKSHOP_BY_CODE, {"code": code})
+        cache = lookups()
+        values = cache.workshop(code)
+        if values is not None:
+            workshop = attach(db.session, Workshop, values)
+        else:
+            workshop = db.session.scalar(WORKSHOP_BY_CODE, {"code": code})
+            if workshop is not None and may_keep(db.session):
+                cache.keep_workshop(workshop)
         if workshop is not None:
             found[code] = workshop
     return workshop
