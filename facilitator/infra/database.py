@@ -38,6 +38,7 @@ PG_MAX_OVERFLOW = 10
 # Longer than any burst we measured (2,000 phones joining at once), short
 # enough that a wedged database shows up as errors, not as a silent hang.
 PG_POOL_TIMEOUT = 30
+PG_POOL_RECYCLE = 1800
 PG_CONNECT_ARGS = {
     "connect_timeout": 5,
     "application_name": "facilitator",
@@ -69,10 +70,17 @@ def init_app(app: Flask) -> None:
         options.setdefault("pool_size", PG_POOL_SIZE)
         options.setdefault("max_overflow", PG_MAX_OVERFLOW)
         options.setdefault("pool_timeout", PG_POOL_TIMEOUT)
-        # One round trip per checkout (~0.1 ms on a LAN) so that a connection
-        # PostgreSQL dropped (restart, failover, idle kill) is replaced
-        # instead of failing the phone's request that drew it.
-        options.setdefault("pool_pre_ping", True)
+        # No pre-ping: it cost three round trips per checkout (two autocommit toggles and a
+        # SELECT 1), about 0.3 ms of CPU per request under gevent (issue #17), to protect
+        # only the first request after PostgreSQL dropped a connection (restart, failover,
+        # idle kill). That request now gets the OperationalError the app answers with 503
+        # and Retry-After (web/errors.py), which the phone's outbox retries, free of its
+        # send budget; SQLAlchemy sees the disconnect and replaces every connection older
+        # than it, so one request per process pays, not one per pooled connection
+        # (tests/test_reconnect.py). Recycling after 30 minutes keeps connections from
+        # outliving a firewall's or PgBouncer's idle timeout.
+        options.setdefault("pool_pre_ping", False)
+        options.setdefault("pool_recycle", PG_POOL_RECYCLE)
         options.setdefault("connect_args", dict(PG_CONNECT_ARGS))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
