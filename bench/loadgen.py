@@ -21,6 +21,7 @@ import asyncio
 import base64
 import json
 import os
+import random
 import re
 import sys
 import time
@@ -309,10 +310,11 @@ class Client:
         result: dict = {"phones": phones}
         if kind == "app":
             started = time.monotonic()
+            self.join_refusals = 0
             errors = await bounded(self.phones, self.join, join_concurrency, limit)
             elapsed = time.monotonic() - started
             result.update(joins_per_s=round(phones / elapsed, 1), join_s=round(elapsed, 2),
-                          join_errors=errors)
+                          join_errors=errors, join_503s=self.join_refusals)
             self.question_id = await self.find_question()
             result["question_id"] = self.question_id
         else:
@@ -338,8 +340,16 @@ class Client:
         phone.csrf = CSRF.search(page.text).group(1)
         body = urlencode({"csrf_token": phone.csrf, "display_name": f"Bench {phone.index}",
                         "table": "0"}).encode()
-        answer = await http.request("POST", f"/j/{self.code}/join", {
-            **phone.cookie_header(), "Content-Type": "application/x-www-form-urlencoded"}, body)
+        # A room joining 100 at a time passes the overload gate (facilitator/infra/overload.py); on a
+        # busy machine some are told to come back (503, Retry-After), as a phone would be.
+        for _ in range(20):
+            answer = await http.request("POST", f"/j/{self.code}/join", {
+                **phone.cookie_header(), "Content-Type": "application/x-www-form-urlencoded"}, body)
+            if answer.status != 503:
+                break
+            self.join_refusals += 1
+            retry_after = dict(answer.headers).get("retry-after", "1")
+            await asyncio.sleep(float(retry_after if retry_after.isdigit() else 1) * (1 + random.random() / 2))
         if answer.status != 303:
             raise HttpError(f"join answered {answer.status}")
         phone.remember(answer)
