@@ -21,7 +21,7 @@ from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db, socketio
 
 from support.factories import PASSWORD, make_facilitator, make_workshop
-from support.forms import csrf_token_in
+from support.forms import Browser, csrf_token_in, join
 from support.postgres import empty_postgres
 from support.require import require_or_skip
 
@@ -76,22 +76,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-class Browser:
-    """A test client that fetches a page first, then posts its form with the page's CSRF token."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def get(self, url, **kwargs):
-        return self.client.get(url, **kwargs)
-
-    def submit(self, page_url, action_url=None, data=None, headers=None, follow=False):
-        page = self.client.get(page_url)
-        token = csrf_token_in(page.get_data(as_text=True))
-        return self.client.post(action_url or page_url, data={"csrf_token": token, **(data or {})},
-                                headers=headers or {}, follow_redirects=follow)
-
-
 @pytest.fixture
 def browser(client):
     return Browser(client)
@@ -112,15 +96,6 @@ def logged_in(browser, facilitator):
 @pytest.fixture
 def live_workshop(app, facilitator):
     return make_workshop(app, facilitator.id)
-
-
-def join(client, workshop, name=""):
-    """Join a workshop as a phone would; returns the phone page's HTML."""
-    browser = Browser(client)
-    url = f"/j/{workshop.join_code}"
-    response = browser.submit(url, f"{url}/join", {"display_name": name})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return client.get(url).get_data(as_text=True)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import Browser
+from support.forms import Browser
 from support.factories import PASSWORD
 
 from facilitator.infra.extensions import db

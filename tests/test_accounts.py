@@ -11,7 +11,7 @@ from facilitator.models import AccountEvent, AccountRole, Facilitator, TablePhot
 from facilitator.services import DomainError
 from facilitator.services.accounts import authenticate, create_facilitator
 
-from conftest import Browser
+from support.forms import Browser
 from support.factories import PASSWORD, make_facilitator, make_workshop
 
 NEW_PASSWORD = "tusen takk for kaffen"

@@ -52,7 +52,7 @@ def test_wrong_password_is_refused_with_a_message(browser, facilitator):
 
 def test_login_then_logout_ends_the_session_everywhere(app, browser, facilitator):
     other = app.test_client()
-    from conftest import Browser
+    from support.forms import Browser
     Browser(other).submit("/auth/login", data={"email": facilitator.email, "password": PASSWORD})
     assert other.get("/host/").status_code == 200
     browser.submit("/auth/login", data={"email": facilitator.email, "password": PASSWORD})

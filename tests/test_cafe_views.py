@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from facilitator.infra.extensions import db
 from facilitator.models import Action, ModerationEvent, Participant, Suggestion, Theme, Workshop
 
-from conftest import Browser, socket_client
-from support.forms import csrf_token_in
+from conftest import socket_client
+from support.forms import Browser, csrf_token_in
 from support.factories import make_facilitator, make_workshop
 
 
@@ -231,7 +231,7 @@ def test_themes_and_actions_from_the_console(app, logged_in, phone, cafe):
 def test_word_cloud_on_the_projector(app, logged_in, facilitator):
     norwegian = make_workshop(app, facilitator.id, language="nb")
     phone = app.test_client()
-    from conftest import join
+    from support.forms import join
     join(phone, norwegian)
     for text in ("Velkomst og åpenhet", "Åpenhet i kommunen", "Åpenhet"):
         phone_send(phone, norwegian, text)
@@ -293,7 +293,7 @@ def test_other_workshops_suggestions_cannot_be_moderated(app, logged_in, facilit
     stranger = make_facilitator(app, "eve@example.org", "Eve")
     theirs = make_workshop(app, stranger.id)
     phone = app.test_client()
-    from conftest import join
+    from support.forms import join
     join(phone, theirs)
     phone_send(phone, theirs, "Not yours")
     with app.app_context():

@@ -6,7 +6,7 @@ from facilitator.models import Facilitator, Participant, Workshop
 from facilitator.services.participants import set_joining
 from facilitator.services.tables import set_table_count, update_table
 
-from conftest import Browser
+from support.forms import Browser
 from support.factories import make_workshop
 from test_exports import pdf_text
 

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from conftest import Browser
+from support.forms import Browser
 
 from facilitator.services.demo import DEMO_EMAIL
 

@@ -509,7 +509,7 @@ def test_download_has_type_name_and_no_caching(app, logged_in, facilitator, fmt)
 
 def test_downloads_belong_to_the_workshops_facilitators(app, client, rich):
     other = make_facilitator(app, "other@example.org", "Other")
-    from conftest import Browser
+    from support.forms import Browser
     from support.factories import PASSWORD
     browser = Browser(client)
     browser.submit("/auth/login", data={"email": other.email, "password": PASSWORD})

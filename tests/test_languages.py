@@ -1,8 +1,7 @@
 """Languages: a phone can switch at any time; projector and minutes keep the workshop's."""
 import re
 
-from conftest import join
-from support.forms import csrf_token_in
+from support.forms import csrf_token_in, join
 from support.factories import make_workshop
 
 

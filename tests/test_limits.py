@@ -1,6 +1,5 @@
 """Rate limits: guesses and floods are slowed; the real user and a room behind one NAT are not."""
-from conftest import Browser, join
-from support.forms import csrf_token_in
+from support.forms import Browser, csrf_token_in, join
 from support.factories import PASSWORD
 
 

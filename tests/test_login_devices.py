@@ -6,8 +6,7 @@ attack checks 125 wrong passwords against a scrypt hash.
 """
 import pytest
 
-from conftest import Browser
-from support.forms import csrf_token_in
+from support.forms import Browser, csrf_token_in
 from support.factories import PASSWORD, make_facilitator
 
 from facilitator.web.login_devices import COOKIE_NAME

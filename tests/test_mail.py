@@ -129,7 +129,7 @@ def test_an_invitation_by_e_mail_makes_an_account_with_its_role(mailing_app, smt
     assert admin.name in message.get_content()
     [link] = smtp.inbox.links(r"http://localhost/account/welcome/\S+")
     newcomer = mailing_app.test_client()
-    from conftest import Browser
+    from support.forms import Browser
     made = Browser(newcomer).submit(link.removeprefix("http://localhost"),
                                     data={"name": "Kari Nordmann", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert made.status_code == 303

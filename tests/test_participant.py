@@ -5,8 +5,7 @@ from sqlalchemy import func, select
 from facilitator.infra.extensions import db
 from facilitator.models import Participant, Suggestion
 
-from conftest import Browser, join
-from support.forms import csrf_token_in
+from support.forms import Browser, csrf_token_in, join
 from support.factories import make_workshop
 
 

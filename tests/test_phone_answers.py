@@ -12,8 +12,7 @@ from facilitator.infra.extensions import db
 from facilitator.models import Answer, AnswerItem, Workshop
 from facilitator.services.question_kinds import KindSettings, set_question_kind
 
-from conftest import join
-from support.forms import csrf_token_in
+from support.forms import csrf_token_in, join
 from support.factories import make_workshop
 
 HTMX = {"HX-Request": "true"}

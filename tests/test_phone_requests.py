@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import Browser
-from support.forms import csrf_token_in
+from support.forms import Browser, csrf_token_in
 from test_cards import cafe
 
 

@@ -14,8 +14,7 @@ from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, TablePhoto, Workshop
 from facilitator.services.tables import set_table_count
 
-from conftest import Browser, join
-from support.forms import csrf_token_in
+from support.forms import Browser, csrf_token_in, join
 from support.factories import PASSWORD, make_facilitator
 from test_photos import jpeg_with_gps, png_bomb
 

@@ -1,8 +1,8 @@
 """Live updates: who may listen, and what they hear after each change."""
 import pytest
 
-from conftest import Browser, join, socket_client
-from support.forms import csrf_token_in
+from conftest import socket_client
+from support.forms import Browser, csrf_token_in, join
 from support.factories import make_facilitator, make_workshop
 
 

@@ -78,7 +78,7 @@ def test_bad_retention_is_explained(app, logged_in, facilitator):
 def test_co_facilitator_cannot_delete_nor_set_retention(app, facilitator, live_workshop):
     from facilitator.models import Facilitator
     from facilitator.services.invites import add_member
-    from conftest import Browser
+    from support.forms import Browser
     from support.factories import PASSWORD
     colleague = make_facilitator(app, "bo@example.org", "Bo")
     with app.app_context():

@@ -15,7 +15,7 @@ import requests
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from conftest import Browser
+from support.forms import Browser
 from support.factories import PASSWORD
 from support.postgres import empty_postgres
 from facilitator import create_app

@@ -13,8 +13,8 @@ from facilitator.services.question_kinds import KindSettings, set_question_kind
 from facilitator.services.questions import show_question
 from facilitator.services.suggestions import submit_suggestion
 
-from conftest import join, socket_client
-from support.forms import csrf_token_in
+from conftest import socket_client
+from support.forms import csrf_token_in, join
 from support.factories import make_workshop
 
 

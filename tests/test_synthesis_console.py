@@ -7,8 +7,8 @@ import re
 import subprocess
 import sys
 
-from conftest import Browser, join, socket_client
-from support.forms import csrf_token_in
+from conftest import socket_client
+from support.forms import Browser, csrf_token_in, join
 from support.factories import PASSWORD, make_facilitator, make_workshop
 
 from facilitator.infra.extensions import db
@@ -268,9 +268,8 @@ def test_the_send_path_never_loads_the_engine(tmp_path):
     script = f"""
 import sys
 sys.path.insert(0, {str(tmp_path.parent)!r})
-from conftest import join
-from support.forms import csrf_token_in
 from support.factories import make_facilitator, make_workshop
+from support.forms import csrf_token_in, join
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
 from flask_migrate import upgrade

@@ -12,8 +12,7 @@ from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Suggestion, Workshop
 from facilitator.exporters.transfer import InvalidImport, export_workshop, import_json, import_workshop
 
-from conftest import Browser
-from support.forms import csrf_token_in
+from support.forms import Browser, csrf_token_in
 from support.factories import PASSWORD, make_facilitator
 from test_exports import make_rich_workshop
 

@@ -23,8 +23,7 @@ from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db
 from facilitator.infra.i18n import LANGUAGE_NAMES
 
-from conftest import Browser, join
-from support.forms import csrf_token_in
+from support.forms import Browser, csrf_token_in, join
 from support.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]

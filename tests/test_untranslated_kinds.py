@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from facilitator.infra.extensions import db
 
-from conftest import Browser, join
-from support.forms import csrf_token_in
+from support.forms import Browser, csrf_token_in, join
 from support.factories import PASSWORD
 from test_untranslated import pseudo_app, pseudo_catalogs, untranslated  # noqa: F401 - fixtures
 

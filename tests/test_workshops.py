@@ -6,7 +6,7 @@ from facilitator.infra.extensions import db
 from facilitator.models import Question, Suggestion, Workshop
 from facilitator.services.workshops import JOIN_CODE_ALPHABET, generate_join_code, normalise_join_code
 
-from conftest import Browser
+from support.forms import Browser
 from support.factories import PASSWORD, make_facilitator, make_workshop
 
 
