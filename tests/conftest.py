@@ -18,15 +18,16 @@ from flask_migrate import upgrade
 
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
-from facilitator.infra.extensions import db, socketio
+from facilitator.infra.extensions import db
 
 from support.factories import PASSWORD, make_facilitator, make_workshop
 from support.forms import Browser, csrf_token_in, join
 from support.postgres import empty_postgres
 from support.require import require_or_skip
+from support.sockets import socket_client  # noqa: F401 - an old name, see below
 
-# Old names kept only for the test files written while the helpers moved to tests/support/ (they import
-# them from here); tests/test_test_layout.py asks them to move, and these lines go when they have.
+# Old names (and socket_client above) kept only for the test files written while the helpers moved
+# to tests/support/; tests/test_test_layout.py asks them to move, and these lines go when they have.
 csrf_from = csrf_token_in
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -103,8 +104,3 @@ def phone(app, live_workshop):
     client = app.test_client()
     join(client, live_workshop, "Phone")
     return client
-
-
-def socket_client(app, http_client, workshop):
-    return socketio.test_client(app, flask_test_client=http_client,
-                                auth={"workshop": workshop.join_code})

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from facilitator.infra.extensions import db
 from facilitator.models import Action, ModerationEvent, Participant, Suggestion, Theme, Workshop
 
-from conftest import socket_client
+from support.sockets import socket_client
 from support.forms import Browser, csrf_token_in
 from support.factories import make_facilitator, make_workshop
 

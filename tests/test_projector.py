@@ -9,7 +9,7 @@ from facilitator.services.participants import join_workshop
 from facilitator.services.suggestions import submit_suggestion
 from facilitator.services.voting import close_voting, open_voting, set_dots
 
-from conftest import socket_client
+from support.sockets import socket_client
 
 
 def events(sio, name):

@@ -1,7 +1,7 @@
 """Live updates: who may listen, and what they hear after each change."""
 import pytest
 
-from conftest import socket_client
+from support.sockets import socket_client
 from support.forms import Browser, csrf_token_in, join
 from support.factories import make_facilitator, make_workshop
 

@@ -13,7 +13,7 @@ from facilitator.services.question_kinds import KindSettings, set_question_kind
 from facilitator.services.questions import show_question
 from facilitator.services.suggestions import submit_suggestion
 
-from conftest import socket_client
+from support.sockets import socket_client
 from support.forms import csrf_token_in, join
 from support.factories import make_workshop
 

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from conftest import socket_client
+from support.sockets import socket_client
 from support.forms import Browser, csrf_token_in, join
 from support.factories import PASSWORD, make_facilitator, make_workshop
 
