@@ -31,7 +31,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from facilitator.infra import database, security, i18n, limits
     from facilitator.live import realtime
-    from facilitator.web import errors, templating, routing
+    from facilitator.web import errors, templating, routing, unit_of_work
     from facilitator import cli
     from facilitator.infra.extensions import csrf, login_manager, migrate, db
 
@@ -48,6 +48,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    unit_of_work.init_app(app)  # after the limits: they see a failed commit's answer
     realtime.init_app(app)
     security.init_wsgi(app)  # after realtime: around the Socket.IO server too
     from facilitator.infra import overload

@@ -162,6 +162,7 @@ ROUTES = {
 # POSTs; a new event here needs its own row in the socket tests below.
 SOCKET_EVENTS = {
     "connect": "joins only the rooms the session cookie's identity allows",
+    "disconnect": "counts the socket out of the rooms it joined; reads and writes nothing else",
 }
 
 # What the forms say when a role is allowed: enough for the action to succeed.

@@ -9,8 +9,8 @@ second, not N times as many, and a process only ever pushes to the sockets it ho
 - Several processes: ``RedisBus`` publishes the change on Redis; every process, this one too,
   hears it and hands it to its own Pusher, which pushes to its own sockets only.
 
-The Socket.IO message queue itself (every emit relayed to every process) is still what carries
-the rare whole-room events (a workshop going live or closing).
+It is the only transport between processes: a workshop going live or closing travels here too,
+and Socket.IO's own message queue (every emit relayed to every process) is not used.
 """
 from __future__ import annotations
 

@@ -18,9 +18,15 @@ hundred items a second one by one anyway). Tests set the maximum to 0: every
 change is sent at once, in the request.
 
 Every process coalesces for the sockets it holds itself: a change is published
-on the live bus (``livebus``), every process hears it, and each pushes to its
+on the live bus (``live.bus``), every process hears it, and each pushes to its
 own sockets only. With several processes a room still gets a few pushes a
-second, not a few per process.
+second, not a few per process. The bus is the only transport between processes:
+Socket.IO's own message queue is not used, and each process counts the sockets
+of its rooms itself (``RoomCounts``), since it pushes to those only.
+
+What to publish comes from the announcements a request recorded
+(``services.announcements``), handed over after its commit
+(``publish_announcements``).
 """
 from __future__ import annotations
 
@@ -29,7 +35,7 @@ import time
 from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app, has_request_context, render_template, session
+from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
@@ -37,6 +43,8 @@ from facilitator.infra.extensions import db, socketio
 from facilitator.infra.i18n import workshop_locale
 from facilitator.live.bus import bus_for
 from facilitator.models import Suggestion, SuggestionStatus, Workshop
+from facilitator.services import announcements
+from facilitator.services.announcements import Announcement
 from facilitator.services.participants import get_participant
 from facilitator.services.workshops import can_steer, get_workshop_by_code
 
@@ -51,19 +59,23 @@ REFRESH_SPREAD_MS_PER_1000 = 5000
 BEHIND_SECONDS = 0.05
 # Pushes a room may get in a row before the window spaces them (see Pusher).
 PUSHES_IN_A_ROW = 2
+# Poll answers move the projector's bars: at 30 answers a second each push would render the
+# whole stage (about 2.3 ms) for a change nobody can follow answer by answer. Answers wait this
+# long and go out together, so the bars move a few times a second; suggestions keep their window.
+ANSWERS_WINDOW_SECONDS = 0.3
 
 
 def init_app(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=origin_check(app.config["PUBLIC_URL"]),
         max_http_buffer_size=16 * 1024,
         ping_interval=20,
         ping_timeout=20,
     )
+    # No message_queue: every change between processes goes over the live bus (see live.bus).
+    app.extensions["live_rooms"] = RoomCounts()
     live_pusher = Pusher(app)
     app.extensions["live_pusher"] = live_pusher
     app.extensions["live_bus"] = bus_for(app.config["REDIS_URL"], f"{app.config['SOCKETIO_CHANNEL']}:live",
@@ -97,14 +109,54 @@ def on_connect(auth=None):
         raise ConnectionRefusedError("unknown workshop")
     live_bus().listen()
     if can_steer(current_user, workshop):
-        for room in (workshop.room, workshop.screen_room, workshop.host_room):
-            join_room(room)
+        enter(workshop.room, workshop.screen_room, workshop.host_room)
         return True
     token = session.get("participants", {}).get(str(workshop.id))
     if get_participant(workshop, token) is not None:
-        join_room(workshop.room)
+        enter(workshop.room)
         return True
     raise ConnectionRefusedError("not allowed")
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_reason):
+    """Count the socket out of the rooms it was counted into."""
+    room_counts().leave(request.sid)
+
+
+def enter(*rooms: str) -> None:
+    for room in rooms:
+        join_room(room)
+    room_counts().enter(request.sid, rooms)
+
+
+class RoomCounts:
+    """How many of this process's sockets are in each room, kept by the connect and disconnect
+    handlers. Per process is what the Pusher needs: each process pushes to its own sockets only,
+    so its window and whether it renders the stage depend on the screens it holds itself."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.rooms_of: dict[str, tuple[str, ...]] = {}
+        self.counts: dict[str, int] = {}
+
+    def enter(self, sid: str, rooms: tuple[str, ...]) -> None:
+        with self.lock:
+            self.rooms_of[sid] = self.rooms_of.get(sid, ()) + tuple(rooms)
+            for room in rooms:
+                self.counts[room] = self.counts.get(room, 0) + 1
+
+    def leave(self, sid: str) -> None:
+        with self.lock:
+            for room in self.rooms_of.pop(sid, ()):
+                left = self.counts.get(room, 0) - 1
+                if left > 0:
+                    self.counts[room] = left
+                else:
+                    self.counts.pop(room, None)
+
+    def size(self, room: str) -> int:
+        return self.counts.get(room, 0)
 
 
 @dataclass
@@ -117,6 +169,9 @@ class Pending:
     console: bool = False
     # Who caused the console changes: their own console already shows them.
     console_by: set = field(default_factory=set)
+    # The workshop's new status (live, closed) and who changed it.
+    status: str | None = None
+    status_by: int | None = None
 
 
 class Pusher:
@@ -142,9 +197,14 @@ class Pusher:
         self.window: dict[int, float] = {}
         # How late the workshop's last push started: the process's own measure of its load.
         self.behind: dict[int, float] = {}
+        # Poll answers gathered for their own window, per workshop (see gather_answers).
+        self.answers: dict[int, dict] = {}
+        self.rooms: RoomCounts = app.extensions["live_rooms"]
 
     def receive(self, change: dict) -> None:
-        """Take a change as the live bus carries it (see ``publish``) and plan its push."""
+        """Take a change as the live bus carries it (see ``publish_announcements``) and plan its push."""
+        if change.get("answers") and self.app.config["LIVE_COALESCE_SECONDS"]:
+            return self.gather_answers(change)
         workshop_id = change["workshop_id"]
         with self.lock:
             scheduled = workshop_id in self.pending
@@ -156,6 +216,8 @@ class Pusher:
             if change.get("console"):
                 pending.console = True
                 pending.console_by.add(change.get("by"))
+            if change.get("status"):
+                pending.status, pending.status_by = change["status"], change.get("by")
             now = time.monotonic()
             window = self.window.get(workshop_id, 0.0)
             planned = max(now, self.due.get(workshop_id, now) - (PUSHES_IN_A_ROW - 1) * window)
@@ -166,6 +228,28 @@ class Pusher:
                 self.flush_later(workshop_id, now)
         elif not scheduled:
             socketio.start_background_task(self.flush_later, workshop_id, planned)
+
+    def gather_answers(self, change: dict) -> None:
+        """Poll answers wait ``ANSWERS_WINDOW_SECONDS`` and then go on together, as one change."""
+        workshop_id = change["workshop_id"]
+        with self.lock:
+            waiting = self.answers.get(workshop_id)
+            if waiting is None:
+                self.answers[workshop_id] = {**change, "answers": False}
+            else:
+                waiting["seq"] = max(waiting["seq"], change["seq"])
+                waiting["console"] = waiting.get("console") or change.get("console")
+                if waiting.get("by") != change.get("by"):
+                    waiting["by"] = None
+        if waiting is None:
+            socketio.start_background_task(self.release_answers, workshop_id)
+
+    def release_answers(self, workshop_id: int) -> None:
+        socketio.sleep(ANSWERS_WINDOW_SECONDS)
+        with self.lock:
+            change = self.answers.pop(workshop_id, None)
+        if change is not None:
+            self.receive(change)
 
     def flush_later(self, workshop_id: int, planned: float) -> None:
         """Push at the ``planned`` time (``time.monotonic()``), and note how late that was."""
@@ -189,13 +273,14 @@ class Pusher:
             return
         started = time.monotonic()
         everyone, screens, consoles = Workshop.rooms_of(workshop_id)
-        connected = room_size(everyone)
-        # Every process pushes to its own sockets only (ignore_queue): each heard the change
-        # on the live bus, so relaying the push through the message queue would double it.
+        connected = self.rooms.size(everyone)
+        # Every process pushes to its own sockets only: each heard the change on the live bus.
+        if pending.status:
+            socketio.emit("status", {"status": pending.status, "by": pending.status_by}, to=everyone)
         if pending.suggestions:
             items = sorted(pending.suggestions.values(), key=lambda item: item["seq"])
-            socketio.emit("suggestions", {"items": items}, to=everyone, ignore_queue=True)
-        if pending.stage and room_size(screens):
+            socketio.emit("suggestions", {"items": items}, to=everyone)
+        if pending.stage and self.rooms.size(screens):
             # The only push that reads the database: the projector's stage, rendered once, and
             # only by a process that holds a projector or console.
             workshop = db.session.get(Workshop, workshop_id)
@@ -205,7 +290,7 @@ class Pusher:
             push_questions(everyone, pending.seq, connected)
         if pending.console:
             by = next(iter(pending.console_by)) if len(pending.console_by) == 1 else None
-            socketio.emit("console", {"seq": pending.seq, "by": by}, to=consoles, ignore_queue=True)
+            socketio.emit("console", {"seq": pending.seq, "by": by}, to=consoles)
         window = self.window_for(connected, self.behind.get(workshop_id, 0.0))
         with self.lock:
             self.window[workshop_id] = window
@@ -231,12 +316,69 @@ def live_bus():
     return current_app.extensions["live_bus"]
 
 
-def publish(workshop: Workshop, suggestion_items: tuple = (), stage: bool = False,
-            questions: bool = False, console: bool = False) -> None:
-    """Announce a committed change to every process's Pusher, as plain JSON data."""
-    live_bus().publish({"workshop_id": workshop.id, "seq": workshop.event_seq,
-                        "suggestions": list(suggestion_items), "stage": stage, "questions": questions,
-                        "console": console, "by": acting_facilitator_id() if console else None})
+def room_counts() -> RoomCounts:
+    return current_app.extensions["live_rooms"]
+
+
+def prepare(told: list[Announcement]) -> dict[Announcement, dict]:
+    """Render the announced suggestions' fragments while their transaction is still open: after
+    the commit, reading them again would take a second transaction (on SQLite a second write lock)."""
+    prepared = {}
+    for announcement in told:
+        if announcement.kind == announcements.SUGGESTION:
+            workshop = db.session.get(Workshop, announcement.workshop_id)
+            suggestion = db.session.get(Suggestion, announcement.suggestion_id)
+            if workshop is not None and suggestion is not None:
+                prepared[announcement] = suggestion_item(workshop, suggestion)
+    return prepared
+
+
+def publish_announcements(told: list[Announcement], prepared: dict[Announcement, dict] | None = None) -> None:
+    """Publish what committed transactions announced: one change per workshop, as plain JSON
+    data, to every process's Pusher. Called only after the commit (web.unit_of_work)."""
+    by_workshop: dict[int, list[Announcement]] = {}
+    for announcement in told:
+        by_workshop.setdefault(announcement.workshop_id, []).append(announcement)
+    for workshop_id, items in by_workshop.items():
+        change = change_for(workshop_id, items, prepared or {})
+        if change is not None:
+            live_bus().publish(change)
+
+
+def change_for(workshop_id: int, told: list[Announcement], prepared: dict[Announcement, dict]) -> dict | None:
+    """What the announcements ask of the rooms. The workshop is still in the session's identity
+    map (nothing expires at commit) and the suggestions were rendered before it (``prepare``),
+    so this reads no rows; a deleted workshop only announces its status, which the announcement
+    carries."""
+    kinds = {announcement.kind for announcement in told} - {announcements.MINUTES}
+    if not kinds:
+        return None
+    workshop = db.session.get(Workshop, workshop_id)
+    status = next((a.status for a in told if a.kind == announcements.STATUS), None)
+    if workshop is None:
+        return {"workshop_id": workshop_id, "seq": 0, "status": status, "by": acting_facilitator_id()} \
+            if status else None
+    items = [prepared.get(a) or item_of(workshop, a.suggestion_id)
+             for a in told if a.kind == announcements.SUGGESTION]
+    items = [item for item in items if item is not None]
+    stage_shows_items = workshop.projector_view != "list" or workshop.projector_group != "none"
+    questions = announcements.QUESTIONS in kinds
+    # Answers alone wait for their own, wider window (Pusher.receive); with anything else they
+    # ride along at the usual pace.
+    answers_only = kinds == {announcements.ANSWERS}
+    return {
+        "workshop_id": workshop_id, "seq": workshop.event_seq, "suggestions": items,
+        "stage": bool(kinds & {announcements.QUESTIONS, announcements.STAGE, announcements.ANSWERS,
+                               announcements.STATUS}) or (bool(items) and stage_shows_items),
+        "questions": questions, "answers": answers_only,
+        "console": bool(kinds - {announcements.STATUS, announcements.MINUTES}),
+        "status": status, "by": acting_facilitator_id(),
+    }
+
+
+def item_of(workshop: Workshop, suggestion_id: int) -> dict | None:
+    suggestion = db.session.get(Suggestion, suggestion_id)
+    return suggestion_item(workshop, suggestion) if suggestion is not None else None
 
 
 def suggestion_item(workshop: Workshop, suggestion: Suggestion) -> dict:
@@ -250,45 +392,14 @@ def suggestion_item(workshop: Workshop, suggestion: Suggestion) -> dict:
             "shown": shown, "html": html}
 
 
-def broadcast_suggestion(workshop: Workshop, suggestion: Suggestion) -> None:
-    """A new or changed suggestion: phones, projectors and consoles update in place."""
-    publish(workshop, [suggestion_item(workshop, suggestion)],
-            stage=workshop.projector_view != "list" or workshop.projector_group != "none", console=True)
-
-
-def broadcast_stage(workshop: Workshop) -> None:
-    """The current or open questions changed: new stage for screens, refetch for phones."""
-    publish(workshop, stage=True, questions=True, console=True)
-
-
-def broadcast_screens(workshop: Workshop) -> None:
-    """Only what the projector and consoles show changed (view, grouping, votes, themes)."""
-    publish(workshop, stage=True, console=True)
-
-
-def broadcast_status(workshop: Workshop) -> None:
-    """The workshop went live or closed: phones and consoles reload their whole page; projectors
-    get their new stage pushed instead (a projector's page must not blink in front of the room)."""
-    socketio.emit("status", {"status": workshop.status, "by": acting_facilitator_id()}, to=workshop.room)
-    publish(workshop, stage=True)
-
-
 def push_stage(workshop: Workshop) -> None:
     from facilitator.web.projector import render_stage
     with workshop_locale(workshop):
         html = render_stage(workshop)
-    socketio.emit("stage", {"seq": workshop.event_seq, "html": html}, to=workshop.screen_room,
-                  ignore_queue=True)
+    socketio.emit("stage", {"seq": workshop.event_seq, "html": html}, to=workshop.screen_room)
 
 
 def push_questions(everyone: str, seq: int, connected: int) -> None:
     """Phones refetch their panel, spread over a time that grows with the ``connected`` count."""
     spread = min(15000, REFRESH_SPREAD_MS_PER_1000 * connected // 1000)
-    socketio.emit("questions", {"seq": seq, "spread_ms": spread}, to=everyone, ignore_queue=True)
-
-
-def room_size(room: str) -> int:
-    try:
-        return sum(1 for _ in socketio.server.manager.get_participants("/", room))
-    except (KeyError, AttributeError, TypeError):
-        return 0
+    socketio.emit("questions", {"seq": seq, "spread_ms": spread}, to=everyone)

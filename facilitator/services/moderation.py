@@ -103,6 +103,15 @@ def set_results_hidden(actor: Facilitator, workshop: Workshop, hidden: bool) -> 
     return workshop
 
 
+def set_results_page(workshop: Workshop, *, published: bool, private: bool) -> Workshop:
+    """Publish the participants' results page while the workshop is live, or keep it private
+    even after closing (``web.results.results_public`` reads both)."""
+    workshop.results_published = published
+    workshop.results_private = private
+    db.session.flush()
+    return workshop
+
+
 def set_moderation_mode(actor: Facilitator, workshop: Workshop, mode: str) -> Workshop:
     """Post-moderation shows at once; pre-moderation queues suggestions for approval."""
     if mode not in ("post", "pre"):

@@ -69,7 +69,6 @@ def change_name():
         old = current_user.name
         current_user.name = form.name.data
         record_account_event("name_changed", current_user, current_user, detail=f"{old} → {form.name.data}")
-        db.session.commit()
         flash(_("Your name is now %(name)s.", name=current_user.name), "success")
         return redirect(url_for("account.settings"), 303)
     return settings_page(form, PasswordChangeForm())
@@ -91,7 +90,6 @@ def change_password():
                 show_error(form, error)
             else:
                 record_account_event("password_changed", current_user, current_user)
-                db.session.commit()
                 # the nonce changed: log this browser in again
                 start_session(current_user._get_current_object())
                 flash(_("Your password is changed. Other browsers have been logged out."), "success")
@@ -106,7 +104,7 @@ def forgot():
     form = ForgotForm()
     if form.validate_on_submit() and mail_configured():
         issued = request_reset(form.email.data)
-        db.session.commit()
+        db.session.commit()  # before the e-mail: a link must never arrive for a token not stored
         if issued is not None:
             try:
                 send_reset_mail(*issued)
@@ -132,7 +130,6 @@ def reset(token: str):
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
             flash(_("Your new password is set. Please log in with it."), "success")
             return redirect(url_for("auth.login"), 303)
     return page("account/reset.html", form, email=link.email)
@@ -152,7 +149,6 @@ def welcome(token: str):
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
             start_session(account)
             flash(_("Welcome, %(name)s! Create your first workshop.", name=account.name), "success")
             return redirect(url_for("host.dashboard"), 303)
@@ -173,7 +169,7 @@ def signup():
         except DomainError as error:
             show_error(form, error)
         else:
-            db.session.commit()
+            db.session.commit()  # before the e-mail: a link must never arrive for a token not stored
             if issued is not None:
                 try:
                     send_signup_mail(form.email.data, *issued)

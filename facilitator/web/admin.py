@@ -82,7 +82,7 @@ def invite():
     except DomainError as error:
         db.session.rollback()
         return done(error.message, "error")
-    db.session.commit()
+    db.session.commit()  # before the e-mail: a link must never arrive for a token not stored
     return invitation_sent(form.email.data, token)
 
 
@@ -108,7 +108,6 @@ def withdraw(invitation_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     withdraw_invitation(current_user, invitation_id)
-    db.session.commit()
     return done(_("The invitation is withdrawn."))
 
 
@@ -140,7 +139,6 @@ def change_status(facilitator_id: int, change: str):
     except DomainError as error:
         db.session.rollback()
         return done(error.message, "error")
-    db.session.commit()
     message = _("%(email)s is deactivated. Their workshops stay.", email=person.email) \
         if change == "deactivate" else _("%(email)s can log in again.", email=person.email)
     return done(message)
@@ -158,7 +156,6 @@ def change_role(facilitator_id: int, role: str):
     except DomainError as error:
         db.session.rollback()
         return done(error.message, "error")
-    db.session.commit()
     return done(_("%(email)s is now: %(role)s.", email=person.email, role=account_role_label(role)))
 
 
@@ -178,7 +175,6 @@ def hand_over_workshop(workshop_id: int):
     except DomainError as error:
         db.session.rollback()
         return done(error.message, "error", back)
-    db.session.commit()
     return done(_("“%(title)s” now belongs to %(name)s.", title=workshop.title, name=new_owner.name),
                 target=back)
 

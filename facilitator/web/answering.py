@@ -10,13 +10,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from facilitator.live import realtime
 from facilitator.web.errors import render_error
 from facilitator.infra.extensions import db
 from facilitator.infra.limits import vote_limit
 from facilitator.models import Participant, Question, QuestionKind, Suggestion, Workshop
 from facilitator.web.participant import current_participant, load_workshop, new_client_id, panel_context, require_participant
-from facilitator.services import DomainError
+from facilitator.services import DomainError, announcements
 from facilitator.services.answer_results import results_for
 from facilitator.services.answers import ANSWERED_KINDS, count_answers, own_values, submit_answer, values_from_form
 from facilitator.services.qanda import list_panel_questions, own_upvotes, set_upvote
@@ -88,10 +87,8 @@ def answer(code: str, question_id: int):
     except DomainError as exc:
         db.session.rollback()
         error, changed = exc.message, False
-    else:
-        db.session.commit()
-        if changed:
-            realtime.broadcast_screens(workshop)
+    if changed:
+        announcements.answers(workshop)
     return answered(workshop, participant, question, error)
 
 
@@ -137,10 +134,8 @@ def upvote(code: str, suggestion_id: int):
     except DomainError as exc:
         db.session.rollback()
         error, changed = exc.message, False
-    else:
-        db.session.commit()
-        if changed:
-            realtime.broadcast_screens(workshop)
+    if changed:
+        announcements.answers(workshop)
     if request.headers.get("HX-Request"):
         return render_template("participant/_qanda.html", workshop=workshop, participant=participant,
                                question=suggestion.question, qanda_error=error), 422 if error else 200

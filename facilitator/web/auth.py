@@ -73,7 +73,6 @@ def setup():
         except DomainError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            db.session.commit()
             start_session(facilitator)
             flash(_("Welcome, %(name)s! Create your first workshop.", name=facilitator.name), "success")
             return redirect(url_for("host.new_workshop"), 303)
@@ -108,7 +107,6 @@ def login():
 def logout():
     """Log out here and end the session on every other browser too."""
     end_all_sessions(current_user)
-    db.session.commit()
     # A browser that signed in by SSO is logged out at the provider too, which sends it back.
     provider_logout = provider_logout_redirect()
     logout_user()
@@ -134,9 +132,9 @@ def invite(token: str):
         try:
             workshop = accept_invite(pending, current_user)
         except DomainError as error:
+            db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for("host.dashboard"))
-        db.session.commit()
         flash(_("You now steer “%(title)s” together.", title=workshop.title), "success")
         return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
     form = SetupForm(data={"email": pending.email or ""})
@@ -149,7 +147,6 @@ def invite(token: str):
             db.session.rollback()
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            db.session.commit()
             start_session(facilitator)
             return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
     return render_template("auth/invite.html", form=form, invite=pending), 422 if form.errors else 200

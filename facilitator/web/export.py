@@ -85,7 +85,6 @@ def import_workshop():
             db.session.rollback()
             form.file.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Imported as a new draft workshop with its own code. Check the details, then go live."),
                   "success")
             return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)

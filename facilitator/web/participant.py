@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from facilitator.live import realtime
 from facilitator.web.errors import render_error
 from facilitator.infra.extensions import db
 from facilitator.web.forms import CodeForm, JoinForm, SuggestionForm, VoteForm
@@ -20,7 +19,7 @@ from facilitator.infra.i18n import browser_locale, normalise_locale
 from facilitator.web.results import results_public, results_response
 from facilitator.infra.limits import code_guess_limit, join_limit, refused_join_limit, suggestion_limits, vote_limit
 from facilitator.models import CafeTable, Participant, Question, Suggestion, Workshop, WorkshopStatus
-from facilitator.services import DomainError
+from facilitator.services import DomainError, announcements
 from facilitator.services.accounts import has_any_facilitator
 from facilitator.services.participants import get_participant, join_workshop
 from facilitator.services.photos import may_take_photos, photos_of
@@ -130,7 +129,6 @@ def join(code: str):
             else:
                 field.errors.append(error.message)
         else:
-            db.session.commit()
             remember(participant)
             return redirect(url_for("participant.workshop", code=workshop.join_code), 303)
     status = 422 if form.errors else 200
@@ -192,8 +190,7 @@ def vote(code: str, suggestion_id: int):
     else:
         error = first_form_error(form)
     if error is None:
-        db.session.commit()
-        realtime.broadcast_screens(workshop)
+        announcements.stage(workshop)
     else:
         db.session.rollback()
     if request.headers.get("HX-Request"):
@@ -216,7 +213,6 @@ def choose_language(code: str):
     participant = current_participant(workshop)
     if participant is not None:
         participant.locale = locale
-        db.session.commit()
     # The table of a scanned card's link (?table=3) survives the switch.
     table = request.form.get("table", "")
     preset = {"table": table} if table.isascii() and table.isdigit() else {}
@@ -236,7 +232,6 @@ def after_phone_change(workshop, participant, error, done_message):
         db.session.rollback()
         flash(error, "error")
     else:
-        db.session.commit()
         flash(done_message, "success")
     if request.headers.get("HX-Request"):
         return render_template("participant/_panel.html", **panel_context(workshop, participant))
@@ -279,11 +274,10 @@ def suggest(code: str, question_id: int):
             db.session.rollback()
             error = exc.message
         else:
-            db.session.commit()
             # A retry of a stored send is free (see limits.spends_send_budget).
             g.send_was_replay = not created
             if created:
-                realtime.broadcast_suggestion(workshop, suggestion)
+                announcements.suggestion(workshop, suggestion)
     else:
         error = next(iter(form.text.errors), None) or _("Please try again.")
     return answer_suggestion(workshop, participant, question, form, error)

@@ -10,13 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from facilitator.live import realtime
 from facilitator.infra.extensions import csrf, db
 from facilitator.infra.limits import photo_limit
 from facilitator.models import Participant, TablePhoto, Workshop
 from facilitator.web.participant import current_participant, load_workshop, panel_context, require_participant
 from facilitator.web.results import results_public
-from facilitator.services import DomainError
+from facilitator.services import DomainError, announcements
 from facilitator.services.photos import PHOTO_MAX_BYTES, add_photo, may_see_photo, photo_alt, too_large
 from facilitator.services.workshops import can_steer
 
@@ -44,10 +43,9 @@ def upload(code: str):
         return refused(workshop, participant, too_large().message, caption="")
     except DomainError as error:
         return refused(workshop, participant, error.message, request.form.get("caption", ""))
-    db.session.commit()
     g.send_was_replay = not created
     if created:
-        realtime.broadcast_screens(workshop)
+        announcements.stage(workshop)
     flash(_("Photo saved. Thank you!"), "success")
     return redirect(url_for("participant.workshop", code=workshop.join_code, _anchor="table-photos"), 303)
 

@@ -62,13 +62,13 @@ def load_public(code: str, endpoint: str) -> Workshop:
     return workshop
 
 
-def prepare_pdfs_later(workshop: Workshop) -> None:
+def prepare_pdfs_later(workshop_id: int) -> None:
     """Lay out the minutes' PDFs in the background once they are likely to be asked for (the
     workshop closed, the minutes were saved): the organiser's, and the participants' when the
     results are public. WeasyPrint takes seconds for a big workshop; the download that follows
     then comes from the cache at once (``exporters.pdf``). Off in tests (``PREPARE_PDFS``)."""
     if current_app.config["PREPARE_PDFS"]:
-        socketio.start_background_task(prepare_pdfs, current_app._get_current_object(), workshop.id)
+        socketio.start_background_task(prepare_pdfs, current_app._get_current_object(), workshop_id)
 
 
 def prepare_pdfs(app: Flask, workshop_id: int) -> None:

@@ -118,6 +118,8 @@ def callback():
     except DomainError as error:
         db.session.rollback()
         return refuse(error.message)
+    # The provider sends the browser back with a GET, which the request's unit of work never
+    # commits (web.unit_of_work): this one writes, so it commits itself.
     db.session.commit()
     target = session.get("sso_next") or url_for("host.dashboard")
     start_session(account)

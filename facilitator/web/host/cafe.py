@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from facilitator.web.host import bp, load_workshop
-from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.web.forms import finite_number
 from facilitator.models import Participant, Question, Workshop
-from facilitator.services import DomainError
+from facilitator.services import DomainError, announcements
 from facilitator.services import rounds as round_service
 from facilitator.services import tables as table_service
 
@@ -25,13 +24,13 @@ def form_question(workshop: Workshop) -> Question | None:
 
 
 def done(workshop: Workshop, error: DomainError | None, message: str):
-    """Commit and tell every screen and phone, or roll back and say why; back to the page."""
+    """Tell every screen and phone (once the request's work is committed), or roll back and say
+    why; back to the page."""
     if error is not None:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
-        realtime.broadcast_stage(workshop)
+        announcements.questions(workshop)
         flash(message, "success")
     return redirect(url_for("host.cafe", workshop_id=workshop.id), 303)
 

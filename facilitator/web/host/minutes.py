@@ -14,8 +14,7 @@ from facilitator.exporters.formats import FORMATS
 from facilitator.exporters.html import render_body
 from facilitator.infra.extensions import db
 from facilitator.web.forms import FlaskForm
-from facilitator.web.results import prepare_pdfs_later
-from facilitator.services import DomainError
+from facilitator.services import DomainError, announcements
 from facilitator.services.minutes import (
     MinutesEdit, MinutesOptions, StaleMinutes, compile_minutes, current_edit, save_minutes,
 )
@@ -94,8 +93,7 @@ def minutes(workshop_id: int):
             db.session.rollback()
             field_errors(form, error)
         else:
-            db.session.commit()
-            prepare_pdfs_later(workshop)
+            announcements.minutes(workshop)
             flash(_("Minutes saved."), "success")
             return redirect(url_for("host.minutes", workshop_id=workshop.id), 303)
     # Without JavaScript "Preview" posts the form here and shows the unsaved text in the preview.

@@ -10,10 +10,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from facilitator.web.host import bp, load_question, load_workshop
-from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.models import Question, QuestionKind, Suggestion, SuggestionStatus, Theme, Workshop
-from facilitator.services import DomainError
+from facilitator.services import DomainError, announcements
 from facilitator.services import moderation, themes, voting
 from facilitator.services.answers import other_answers
 from facilitator.services.qanda import pin_for_panel
@@ -52,20 +51,20 @@ def proposal_settings() -> dict:
 
 def finish(workshop: Workshop, question: Question | None, error: DomainError | None, *,
            changed: tuple[Suggestion, ...] | Suggestion = (), phones: bool = False, consoles_only: bool = False):
-    """Commit and push, or roll back and say why; htmx gets the board, a plain form a redirect."""
+    """Announce the change (told once the request's work is committed), or roll back and say why;
+    htmx gets the board, a plain form a redirect."""
     if error is not None:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         for suggestion in changed if isinstance(changed, tuple) else (changed,):
-            realtime.broadcast_suggestion(workshop, suggestion)
+            announcements.suggestion(workshop, suggestion)
         if consoles_only:
-            realtime.publish(workshop, console=True)
+            announcements.console(workshop)
         elif phones:
-            realtime.broadcast_stage(workshop)
+            announcements.questions(workshop)
         else:
-            realtime.broadcast_screens(workshop)
+            announcements.stage(workshop)
     if request.headers.get("HX-Request") and question is not None:
         return render_template("host/_board.html", **board_context(workshop, question))
     return back(workshop, question)

@@ -5,9 +5,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from facilitator.web.host import bp, load_workshop
-from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.models import TablePhoto
+from facilitator.services import announcements
 from facilitator.services.photos import delete_photo, photos_by_table, set_photos_from_everyone
 from facilitator.services.tables import table_label
 
@@ -26,8 +26,7 @@ def photo_settings(workshop_id: int):
     """Hosts and scribes only, or anyone seated at a table."""
     workshop = load_workshop(workshop_id)
     set_photos_from_everyone(workshop, request.form.get("everyone") == "y")
-    db.session.commit()
-    realtime.broadcast_stage(workshop)  # phones show or hide their photo form
+    announcements.questions(workshop)  # phones show or hide their photo form
     flash(_("Photo settings saved."), "success")
     return redirect(url_for("host.photos", workshop_id=workshop.id), 303)
 
@@ -41,7 +40,6 @@ def photo_delete(workshop_id: int, photo_id: int):
         flash(_("That photo is no longer there."), "error")
         return redirect(url_for("host.photos", workshop_id=workshop.id), 303)
     delete_photo(photo)
-    db.session.commit()
-    realtime.broadcast_screens(workshop)
+    announcements.stage(workshop)
     flash(_("Photo removed."), "success")
     return redirect(url_for("host.photos", workshop_id=workshop.id), 303)

@@ -7,11 +7,10 @@ from flask_login import current_user
 from facilitator.web.host import bp, first_error, load_question, load_workshop
 from facilitator.web.host.moderation import finish, load_suggestion
 from facilitator.web.host.workshops import console_context
-from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.web.forms import NewQuestionForm, QuestionForm, QuestionKindForm
 from facilitator.models import Answer, Question, SuggestionStatus, Workshop
-from facilitator.services import DomainError
+from facilitator.services import DomainError, announcements
 from facilitator.services import questions as question_service
 from facilitator.services.answers import set_other_status
 from facilitator.services.qanda import set_answered
@@ -149,7 +148,7 @@ def other_answer_status(workshop_id: int, answer_id: int, act: str):
 
 def questions_changed(workshop: Workshop, error: str | None = None, *, broadcast: bool = False,
                       kept: dict | None = None):
-    """Commit (unless refused), push the new stage, and answer with the questions panel.
+    """Announce the new stage (unless refused), and answer with the questions panel.
     A refused form comes back as it was sent (``kept``: "new" or a question id → form), with
     and without JavaScript, so nothing typed is lost."""
     if error:
@@ -158,9 +157,7 @@ def questions_changed(workshop: Workshop, error: str | None = None, *, broadcast
         kept = None
         if broadcast and workshop.is_live:
             next_event_seq(workshop)
-        db.session.commit()
-        if broadcast and workshop.is_live:
-            realtime.broadcast_stage(workshop)
+            announcements.questions(workshop)
     htmx = request.headers.get("HX-Request")
     if htmx or (error and kept):
         db.session.refresh(workshop)

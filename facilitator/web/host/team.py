@@ -20,7 +20,6 @@ def outcome(error: DomainError | None, message: str) -> None:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(message, "success")
 
 

@@ -6,13 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from facilitator.web.host import bp, field_errors, load_workshop
-from facilitator.live import realtime
 from facilitator.infra.extensions import db
 from facilitator.web.forms import NewQuestionForm, NewWorkshopForm, QuestionKindForm, WorkshopForm
 from facilitator.models import Workshop, WorkshopStatus
-from facilitator.web.results import prepare_pdfs_later
-from facilitator.services import DomainError
+from facilitator.services import DomainError, announcements
 from facilitator.services import questions as question_service
+from facilitator.services.moderation import set_results_page
 from facilitator.infra.limits import recent_floods
 from facilitator.services.answers import answer_counts
 from facilitator.services.followup import plan_next_meeting
@@ -48,7 +47,6 @@ def new_workshop():
         except DomainError as error:
             field_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Workshop created. Check the questions, then go live when the room is ready."), "success")
             return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
     return render_template("host/workshop_form.html", form=form, workshop=None), 422 if form.errors else 200
@@ -65,7 +63,6 @@ def edit_workshop(workshop_id: int):
         except DomainError as error:
             field_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
     return render_template("host/workshop_form.html", form=form, workshop=workshop,
@@ -109,10 +106,9 @@ def change_workshop_status(workshop_id: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
-        realtime.broadcast_status(workshop)
+        announcements.status(workshop)
         if workshop.status == WorkshopStatus.CLOSED:
-            prepare_pdfs_later(workshop)
+            announcements.minutes(workshop)
         flash(status_message(workshop.status), "success")
     return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
 
@@ -127,7 +123,6 @@ def next_meeting(workshop_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("host.workshop", workshop_id=previous.id), 303)
-    db.session.commit()
     if created:
         flash(_("The next meeting is a draft with the same questions, tables and team, and the actions that "
                 "are not done yet. Set its date."), "success")
@@ -146,7 +141,6 @@ def joining(workshop_id: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(_("Joining is open.") if workshop.joining_open else _("Joining is closed."), "success")
     return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
 
@@ -155,10 +149,9 @@ def joining(workshop_id: int):
 def results_page(workshop_id: int):
     """Publish the participants' results page now, or keep it private even after closing."""
     workshop = load_workshop(workshop_id)
-    workshop.results_published = request.form.get("published") == "y"
-    workshop.results_private = request.form.get("private") == "y"
-    db.session.commit()
-    realtime.broadcast_stage(workshop)
+    set_results_page(workshop, published=request.form.get("published") == "y",
+                     private=request.form.get("private") == "y")
+    announcements.questions(workshop)
     flash(_("Changes saved."), "success")
     return redirect(url_for("host.workshop", workshop_id=workshop.id), 303)
 
@@ -178,7 +171,6 @@ def retention(workshop_id: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(_("Changes saved."), "success")
     return redirect(url_for("host.edit_workshop", workshop_id=workshop.id, _anchor="data"), 303)
 
@@ -196,8 +188,7 @@ def delete(workshop_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("host.edit_workshop", workshop_id=workshop_id, _anchor="data"), 303)
-    db.session.commit()
-    realtime.broadcast_status(workshop)
+    announcements.status(workshop)
     flash(_("The workshop and all its data are deleted."), "success")
     return redirect(url_for("host.dashboard"), 303)
 
