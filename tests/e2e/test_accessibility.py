@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from .conftest import LAPTOP, PHONE, PROJECTOR, ROOT
+from support.browser import LAPTOP, PHONE, PROJECTOR, ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import LAPTOP, PHONE, PROJECTOR
+from support.browser import LAPTOP, PHONE, PROJECTOR
 from .test_accessibility import demo_workshop, join, post_and_wait, show_on_projector, wait_online
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

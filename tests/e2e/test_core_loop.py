@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LAPTOP, PHONE, PROJECTOR
+from support.browser import LAPTOP, PHONE, PROJECTOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import ARTIFACTS, LAPTOP, PHONE
+from support.browser import ARTIFACTS, LAPTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

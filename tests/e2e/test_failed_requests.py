@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import LAPTOP, PROJECTOR
+from support.browser import LAPTOP, PROJECTOR
 from .test_accessibility import create_workshop, set_up_facilitator
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

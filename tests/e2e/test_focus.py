@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from .conftest import LAPTOP, PHONE
+from support.browser import LAPTOP, PHONE
 from .test_accessibility import DEMO_EMAIL, has_focus_outline, log_in, wait_online
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

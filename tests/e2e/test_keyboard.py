@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from .conftest import LAPTOP, PHONE
+from support.browser import LAPTOP, PHONE
 from .test_accessibility import EMAIL, NAME, PASSWORD, has_focus_outline, join, send, wait_online
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -33,7 +33,7 @@ from facilitator.services.questions import show_question
 from facilitator.services.suggestions import submit_suggestion
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 
-from .conftest import LAPTOP, PHONE, PROJECTOR
+from support.browser import LAPTOP, PHONE, PROJECTOR
 from .test_accessibility import Report, join
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import LAPTOP, PHONE
+from support.browser import LAPTOP, PHONE
 from .test_accessibility import DEMO_EMAIL, log_in, post_and_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

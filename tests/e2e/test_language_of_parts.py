@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from .conftest import LAPTOP, PHONE, PROJECTOR
+from support.browser import LAPTOP, PHONE, PROJECTOR
 from .test_accessibility import DEMO_EMAIL, log_in, post_and_wait, wait_online
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import LAPTOP, PHONE, PROJECTOR
+from support.browser import LAPTOP, PHONE, PROJECTOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PHONE
+from support.browser import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

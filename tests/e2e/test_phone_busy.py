@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .conftest import PHONE
+from support.browser import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import ARTIFACTS, LAPTOP, PHONE, ROOT
+from support.browser import ARTIFACTS, LAPTOP, PHONE, ROOT
 from .test_accessibility import (
     FINNISH_WORD, create_workshop, horizontal_overflow, join, log_in, post_and_wait, send, set_up_facilitator,
     wait_online,

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .conftest import PHONE, ROOT
+from support.browser import PHONE, ROOT
 from .test_accessibility import join, wait_online
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -10,7 +10,7 @@ import time
 import pytest
 from PIL import Image, ImageDraw
 
-from .conftest import LAPTOP, PHONE, PROJECTOR
+from support.browser import LAPTOP, PHONE, PROJECTOR
 from .test_accessibility import axe
 from .test_cafe import post_and_wait
 from .test_core_loop import assert_not_reloaded, mark_page, set_up_facilitator

@@ -22,7 +22,7 @@ from facilitator.services.themes import assign_theme, create_theme
 from facilitator.services.voting import open_voting, set_dots, set_vote_settings
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 
-from .conftest import LAPTOP, PROJECTOR
+from support.browser import LAPTOP, PROJECTOR
 from .test_core_loop import assert_not_reloaded, mark_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

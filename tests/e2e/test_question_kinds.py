@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .conftest import PHONE, PROJECTOR
+from support.browser import PHONE, PROJECTOR
 from .test_accessibility import Report, create_workshop, join, set_up_facilitator, wait_online
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

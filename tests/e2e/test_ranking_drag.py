@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from .conftest import PHONE
+from support.browser import PHONE
 from .test_accessibility import Report, create_workshop, join, set_up_facilitator, wait_online
 from .test_question_kinds import add_question, answer_block, question_item, show
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import LAPTOP, PHONE, PROJECTOR
+from support.browser import LAPTOP, PHONE, PROJECTOR
 from .test_core_loop import assert_not_reloaded, mark_page, set_up_facilitator
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
