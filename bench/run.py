@@ -692,6 +692,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-cluster", action="store_true", help="leave out the rows behind nginx")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                         help="first wait up to this long for other processes to leave the CPU idle")
+    parser.add_argument("--note", action="append", default=[],
+                        help="a sentence for latest.md about this run (a busy machine, say); may be repeated")
     parser.add_argument("--no-overload", action="store_true", help="leave out the overload cell (bench.overload)")
     parser.add_argument("--no-layers", action="store_true",
                         help="leave out the CPU against the floor (bench.layers)")
@@ -722,12 +724,15 @@ def main(argv=None) -> int:
 
     if args.wait_quiet:
         wait_until_quiet(min(60.0, args.wait_quiet), log)
-    results: dict = {"rows": [], "throughput": []}
+    results: dict = {"rows": [], "throughput": [], "notes": args.note,
+                     "load_average_start": [round(v, 2) for v in os.getloadavg()]}
     finished = False
 
     def save() -> None:
         add_ratios(results["rows"])
         add_throughput_ratios(results["throughput"])
+        # The load average says how shared the machine was (2 cores: above about 1 is others' work).
+        results.update(load_average_end=[round(v, 2) for v in os.getloadavg()])
         results.update(mode=plan.mode, send_mode=plan.send_mode, complete=finished,
                        seconds=round(time.monotonic() - started), plan=dict(plan.__dict__),
                        machine=report.machine())

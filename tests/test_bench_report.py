@@ -69,11 +69,12 @@ def test_every_new_cell_is_in_latest_json_with_its_pass_or_fail(tmp_path):
     assert (tmp_path / "latest.png").stat().st_size > 10_000
 
 
-def test_a_lost_send_fails_the_postgresql_cell_whatever_its_ratio():
-    data = results()
-    data["rows"][1]["lost"] = 1
-    cells = report.postgresql_over_sqlite(data)
-    assert not next(c for c in cells if c["scenario"] == "steady")["target_met"]
+def test_a_lost_or_refused_send_fails_the_postgresql_cell_whatever_its_ratio():
+    for key in ("lost", "send_errors"):
+        data = results()
+        data["rows"][1][key] = 1
+        cells = report.postgresql_over_sqlite(data)
+        assert not next(c for c in cells if c["scenario"] == "steady")["target_met"], key
 
 
 def test_layers_without_a_join_table_say_so_instead_of_a_ratio():
