@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from e2e.conftest import LiveServer
 from support.browser import LAPTOP, PHONE
+from support.live_server import LiveServer
 from support.oidc_provider import OidcProvider
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
