@@ -25,12 +25,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from e2e.conftest import LiveServer
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db
 from facilitator.services.accounts import create_facilitator
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
+from support.live_server import LiveServer
 from support.phone import Phone, send_until_acknowledged
 from support.proxy import CuttingProxy
 
