@@ -3,7 +3,6 @@ each process counts its own sockets per room, and poll answers are pushed at a c
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -13,20 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import join, socket_client
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db, socketio
 from facilitator.models import Question, Workshop
 from support.factories import PASSWORD, make_facilitator, make_workshop
+from support.forms import csrf_token_in, join
 from support.require import require_or_skip
+from support.sockets import socket_client
 
-
-def csrf_from(html: str) -> str:
-    """The page's CSRF token (here, not from the shared helpers, which are moving)."""
-    match = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,7 +80,7 @@ def test_answers_within_one_window_cause_one_stage_push(app, logged_in, facilita
     for phone in phones:
         page = phone.get(f"/j/{workshop.join_code}").get_data(as_text=True)
         response = phone.post(f"/j/{workshop.join_code}/a/{question.id}",
-                              data={"csrf_token": csrf_from(page), "option": str(option_id)},
+                              data={"csrf_token": csrf_token_in(page), "option": str(option_id)},
                               headers={"HX-Request": "true"})
         assert response.status_code == 200, response.get_data(as_text=True)
     assert time.monotonic() - started < realtime.ANSWERS_WINDOW_SECONDS, "the answers took longer than the window"

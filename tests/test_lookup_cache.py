@@ -8,13 +8,13 @@ import uuid
 import pytest
 from sqlalchemy import event, func, select, text as sql
 
-from conftest import csrf_from, join
 from facilitator.infra.extensions import db
 from facilitator.models import Facilitator, Participant, Suggestion, Workshop
 from facilitator.services import lookup_cache
 from facilitator.services.retention import delete_workshop
 from facilitator.services.tables import set_table_count
 from facilitator.services.workshops import change_status
+from support.forms import csrf_token_in
 
 
 def send(phone, workshop, token, text="An idea"):
@@ -30,7 +30,7 @@ def stored(app, text) -> int:
 
 @pytest.fixture
 def token(phone, live_workshop):
-    token = csrf_from(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
+    token = csrf_token_in(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
     # Warm the cache: the next send finds the workshop and the participant in it.
     assert send(phone, live_workshop, token, "Warm-up").status_code == 200
     return token
@@ -75,7 +75,7 @@ def test_a_removed_table_unseats_the_cached_participant(app, phone, live_worksho
         the_participant(app, live_workshop).table_id = workshop.tables[1].id
         db.session.commit()
     # The room page caches the participant at table 2 (a table with suggestions is never removed).
-    token = csrf_from(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
+    token = csrf_token_in(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
     with app.app_context():
         assert lookup_cache.lookups().participant(the_participant(app, live_workshop).token)["table_id"]
     with app.app_context():

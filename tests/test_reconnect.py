@@ -8,9 +8,9 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from conftest import csrf_from
 from facilitator.infra.extensions import db
 from facilitator.models import Suggestion
+from support.forms import csrf_token_in, join
 
 pytestmark = pytest.mark.parametrize("app", ["postgres"], indirect=True)
 
@@ -38,7 +38,7 @@ def test_the_pool_does_not_ping(app):
 
 
 def test_a_killed_pooled_connection_gives_a_clean_503_then_the_retry_is_stored_once(app, phone, live_workshop):
-    token = csrf_from(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
+    token = csrf_token_in(phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True))
     assert send(phone, live_workshop, token, "Before", uuid.uuid4().hex).status_code == 200
     assert kill_app_connections(app) >= 1
     client_id = uuid.uuid4().hex
@@ -57,11 +57,10 @@ def test_a_killed_pooled_connection_gives_a_clean_503_then_the_retry_is_stored_o
 
 
 def test_a_kill_while_idle_costs_one_request_not_one_per_pooled_connection(app, live_workshop):
-    from conftest import join
     phones = [app.test_client() for _ in range(4)]
     for phone in phones:
         join(phone, live_workshop)
-    tokens = [csrf_from(p.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)) for p in phones]
+    tokens = [csrf_token_in(p.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)) for p in phones]
     kill_app_connections(app)
     statuses = [send(p, live_workshop, t, f"Idea {n}", uuid.uuid4().hex).status_code
                 for n, (p, t) in enumerate(zip(phones, tokens))]

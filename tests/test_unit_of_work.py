@@ -2,23 +2,17 @@
 the room hears of a change only after its commit succeeded (facilitator.web.unit_of_work)."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
-from conftest import socket_client
 from facilitator.infra.extensions import db
 from facilitator.models import Suggestion
+from support.forms import csrf_token_in
+from support.sockets import socket_client
 
 
-def csrf_from(html: str) -> str:
-    """The page's CSRF token (here, not from the shared helpers, which are moving)."""
-    match = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -44,7 +38,7 @@ def published(app):
 def send(phone, workshop, text_sent):
     page = phone.get(f"/j/{workshop.join_code}").get_data(as_text=True)
     return phone.post(f"/j/{workshop.join_code}/q/{workshop.question_ids[0]}",
-                      data={"csrf_token": csrf_from(page), "text": text_sent, "client_id": "c" * 32},
+                      data={"csrf_token": csrf_token_in(page), "text": text_sent, "client_id": "c" * 32},
                       headers={"HX-Request": "true"})
 
 
@@ -82,7 +76,7 @@ def test_a_send_reads_its_answer_in_its_own_transaction(app, phone, live_worksho
     event.listen(engine, "begin", on_begin)
     try:
         response = phone.post(f"/j/{live_workshop.join_code}/q/{live_workshop.question_ids[0]}",
-                              data={"csrf_token": csrf_from(page), "text": "Én transaksjon"},
+                              data={"csrf_token": csrf_token_in(page), "text": "Én transaksjon"},
                               headers={"HX-Request": "true"})
     finally:
         event.remove(engine, "begin", on_begin)
@@ -95,7 +89,7 @@ def test_a_failed_commit_announces_nothing_stores_nothing_and_says_so(app, logge
     projector = socket_client(app, logged_in.client, live_workshop)
     projector.get_received()
     page = phone.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)
-    phone.post(f"/j/{live_workshop.join_code}/language", data={"csrf_token": csrf_from(page), "locale": "nb"})
+    phone.post(f"/j/{live_workshop.join_code}/language", data={"csrf_token": csrf_token_in(page), "locale": "nb"})
     published.clear()
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
