@@ -1,4 +1,4 @@
-"""Fixtures in the flaskr style: an app per test on a fresh database, its clients, and helpers.
+"""Fixtures in the flaskr style: an app per test on a fresh database, its clients and its people.
 
 Every test using ``app`` runs three times: on in-memory SQLite, on a SQLite
 file in WAL mode, and on PostgreSQL, since they behave differently under
@@ -8,6 +8,8 @@ No app context stays pushed while requests run: Flask would share it (and its
 ``g``, where Flask-Login keeps the user) between the requests of different
 clients. Tests open ``with app.app_context():`` for database work, and the
 fixtures hand out plain values (ids, codes) rather than ORM objects.
+
+Only fixtures live here; the helpers tests import are in tests/support/ (tests/test_test_layout.py).
 """
 from __future__ import annotations
 
@@ -21,14 +23,9 @@ from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db
 
 from support.factories import PASSWORD, make_facilitator, make_workshop
-from support.forms import Browser, csrf_token_in, join
+from support.forms import Browser, join
 from support.postgres import empty_postgres
 from support.require import require_or_skip
-from support.sockets import socket_client  # noqa: F401 - an old name, see below
-
-# Old names (and socket_client above) kept only for the test files written while the helpers moved
-# to tests/support/; tests/test_test_layout.py asks them to move, and these lines go when they have.
-csrf_from = csrf_token_in
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
