@@ -63,5 +63,5 @@ def test_a_kill_while_idle_costs_one_request_not_one_per_pooled_connection(app, 
     tokens = [csrf_token_in(p.get(f"/j/{live_workshop.join_code}").get_data(as_text=True)) for p in phones]
     kill_app_connections(app)
     statuses = [send(p, live_workshop, t, f"Idea {n}", uuid.uuid4().hex).status_code
-                for n, (p, t) in enumerate(zip(phones, tokens))]
+                for n, (p, t) in enumerate(zip(phones, tokens, strict=True))]
     assert statuses.count(503) <= 1 and set(statuses) <= {200, 503}, statuses

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from facilitator.infra.extensions import db
 
 PENDING = "announcements.pending"
+KEPT = "announcements.kept"
 COMMITTED = "announcements.committed"
 
 # What changed, and so who must hear of it:
@@ -44,6 +45,10 @@ class Announcement:
 def suggestion(workshop, suggestion) -> None:
     """A new or changed suggestion (its text, status, pin, theme or merge)."""
     record(Announcement(SUGGESTION, workshop.id, suggestion_id=suggestion.id))
+    # The session's identity map holds its objects weakly: once the view returns, a suggestion
+    # inserted with RETURNING (never dirty, so never held by the session) and its question would
+    # be gone, and rendering the pushed fragment before the commit would read both again.
+    db.session().info.setdefault(KEPT, []).extend((workshop, suggestion))
 
 
 def questions(workshop) -> None:
@@ -97,6 +102,7 @@ def take_committed(session: Session | None = None) -> list[Announcement]:
 def _committed(session: Session) -> None:
     # No SQL may run in this event: the announcements only change hands here, and are published
     # by whoever committed, once commit() has returned (web.unit_of_work).
+    session.info.pop(KEPT, None)
     pending = session.info.pop(PENDING, None)
     if pending:
         session.info.setdefault(COMMITTED, []).extend(pending)
@@ -108,3 +114,4 @@ def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> 
     # try an insert) leaves the outer transaction and what it recorded alive.
     if not previous_transaction.nested:
         session.info.pop(PENDING, None)
+        session.info.pop(KEPT, None)

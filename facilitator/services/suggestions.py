@@ -69,6 +69,8 @@ def submit_suggestion(participant: Participant, question: Question, text: str,
     if suggestion is not None:
         # The number the broadcast carries, without marking the workshop as changed.
         set_committed_value(workshop, "event_seq", suggestion.seq)
+        # Its question is the one just checked: rendering the suggestion needs no second load.
+        set_committed_value(suggestion, "question", question)
         return suggestion, True
     existing = find_by_client_id(participant, client_id) if client_id else None
     if existing is None:  # cannot happen without a client_id: only the unique key conflicts
