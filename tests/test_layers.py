@@ -108,3 +108,19 @@ def test_the_rule_sees_an_upward_import(tmp_path):
     found = imports(bad, "facilitator.services.bad")
     assert "facilitator.web.participant" in found
     assert ORDER.index(layer_of("facilitator.web.participant")) > ORDER.index(layer_of("facilitator.services.bad"))
+
+
+def test_templates_show_rules_decided_in_python():
+    """Who may see the results, and a round's seconds left, are decided once in Python
+    (services.workshops.results_public, services.rounds.seconds_left); a template only shows
+    the answer. The console's settings form may still name the settings it edits."""
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    deciding = []
+    for path in templates.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(templates).as_posix()
+        if name != "host/workshop.html" and ("results_published" in text or "results_private" in text):
+            deciding.append(f"{name}: results visibility")
+        if "ends_at -" in text or "total_seconds" in text:
+            deciding.append(f"{name}: time left")
+    assert not deciding, deciding

@@ -196,3 +196,11 @@ def next_event_seq(workshop: Workshop) -> int:
     # What the database now holds, without marking the workshop as changed.
     set_committed_value(workshop, "event_seq", seq)
     return seq
+
+
+def results_public(workshop: Workshop) -> bool:
+    """May anyone with the code see this workshop's results now? Decided here only: the
+    results page, the phone's link to it, the photos and the projector all ask this."""
+    if workshop.results_private or workshop.status == WorkshopStatus.DRAFT:
+        return False
+    return workshop.status == WorkshopStatus.CLOSED or bool(workshop.results_published)

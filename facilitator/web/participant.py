@@ -16,14 +16,15 @@ from facilitator.web.errors import render_error
 from facilitator.infra.extensions import db
 from facilitator.web.forms import CodeForm, JoinForm, SuggestionForm, VoteForm
 from facilitator.infra.i18n import browser_locale, normalise_locale
-from facilitator.web.results import results_public, results_response
+from facilitator.services.workshops import results_public
+from facilitator.web.results import results_response
 from facilitator.infra.limits import code_guess_limit, join_limit, refused_join_limit, suggestion_limits, vote_limit
 from facilitator.models import CafeTable, Participant, Question, Suggestion, Workshop, WorkshopStatus
 from facilitator.services import DomainError, announcements
 from facilitator.services.accounts import has_any_facilitator
 from facilitator.services.participants import get_participant, join_workshop
 from facilitator.services.photos import may_take_photos, photos_of
-from facilitator.services.rounds import current_round, is_running
+from facilitator.services.rounds import current_round, is_running, seconds_left
 from facilitator.services.suggestions import (
     list_newest_visible, list_own, list_visible, own_texts, questions_for, submit_suggestion, table_history,
 )
@@ -326,6 +327,8 @@ def panel_context(workshop: Workshop, participant: Participant) -> dict:
         "table_label": table_label(participant.table),
         "round": round_,
         "round_running": running,
+        "seconds_left": seconds_left(round_),
+        "results_public": results_public(workshop),
         "next_table": plan.get(participant.id),
         "host_history": table_history(participant) if participant.writes_for_table else [],
         **photo_context(participant),

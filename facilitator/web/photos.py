@@ -14,7 +14,7 @@ from facilitator.infra.extensions import csrf, db
 from facilitator.infra.limits import photo_limit
 from facilitator.models import Participant, TablePhoto, Workshop
 from facilitator.web.participant import current_participant, load_workshop, panel_context, require_participant
-from facilitator.web.results import results_public
+from facilitator.services.workshops import results_public
 from facilitator.services import DomainError, announcements
 from facilitator.services.photos import PHOTO_MAX_BYTES, add_photo, may_see_photo, photo_alt, too_large
 from facilitator.services.workshops import can_steer

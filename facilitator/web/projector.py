@@ -7,7 +7,7 @@ from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from facilitator.models import Workshop, WorkshopStatus
-from facilitator.web.results import results_public
+from facilitator.services.workshops import results_public
 from facilitator.services.photos import newest_per_table
 from facilitator.services.rounds import current_round, is_running, seconds_left
 from facilitator.services.suggestions import list_visible

@@ -22,18 +22,11 @@ from facilitator.exporters.kinds_outline import kind_blocks
 from facilitator.exporters.outline import action_status
 from facilitator.infra.extensions import db, socketio
 from facilitator.infra.i18n import browser_locale
-from facilitator.models import Workshop, WorkshopStatus
+from facilitator.models import Workshop
 from facilitator.services.minutes import Minutes, compile_minutes
-from facilitator.services.workshops import get_workshop_by_code
+from facilitator.services.workshops import get_workshop_by_code, results_public
 
 bp = Blueprint("results", __name__)
-
-
-def results_public(workshop: Workshop) -> bool:
-    """May anyone with the code see this workshop's results now?"""
-    if getattr(workshop, "results_private", False) or workshop.status == WorkshopStatus.DRAFT:
-        return False
-    return workshop.status == WorkshopStatus.CLOSED or bool(workshop.results_published)
 
 
 def public_minutes(workshop: Workshop) -> Minutes:

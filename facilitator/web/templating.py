@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["format_decimal"] = lambda number: format_decimal(number, format="#,##0.0#")
     # A link to another workshop is shown only to those who may open it.
     app.jinja_env.globals["can_steer"] = can_steer
-    app.context_processor(lambda: {"server_now_ms": int(utcnow().timestamp() * 1000), "now": utcnow})
+    app.context_processor(lambda: {"server_now_ms": int(utcnow().timestamp() * 1000)})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
