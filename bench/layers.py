@@ -103,7 +103,7 @@ def build(databases: Databases):
     from facilitator import create_app
     from facilitator.services.demo import create_demo
     from facilitator.infra.extensions import db
-    from facilitator.infra.limits import suggestion_limits
+    from facilitator.web.limits import suggestion_limits
     from facilitator.web.participant import load_workshop, require_participant
 
     app = create_app()

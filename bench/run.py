@@ -339,7 +339,7 @@ def wait_until_idle(pids: list[int], limit: float, threshold: float = 0.2) -> No
             return
 
 
-# The app lets one participant send 20 suggestions a minute (facilitator/infra/limits.py); spread
+# The app lets one participant send 20 suggestions a minute (facilitator/web/limits.py); spread
 # the sends over enough phones that the limiter is not what we measure.
 PER_PHONE_PER_MINUTE = 10
 

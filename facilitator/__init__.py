@@ -29,7 +29,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from facilitator.infra import database, security, i18n, limits
+    from facilitator.infra import database, security, i18n
+    from facilitator.web import limits
     from facilitator.live import realtime
     from facilitator.web import errors, templating, routing, unit_of_work
     from facilitator import cli

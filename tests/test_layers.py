@@ -1,9 +1,11 @@
 """The package's folders are its layers, and a layer imports only from the layers beneath it.
 
-    infra  <  models  <  services  <  exporters  <  live  <  web  <  the app (create_app, cli, wsgi)
+    infra  <  models  <  services  <  exporters  <  web  <  live  <  the app (create_app, cli, wsgi)
 
 So the domain (models, services) never reaches for a view, a socket or a document, and
-infrastructure knows nothing of workshops. Imports inside functions count too: a lazy import
+infrastructure knows nothing of workshops. The live layer sits on the web layer: it pushes the
+very fragments the pages include (rendered by the views' functions), and hears of changes by
+subscribing to services.announcements, so no view imports it. Imports inside functions count too: a lazy import
 is still a dependency. Module-level imports must also form no cycle.
 """
 from __future__ import annotations
@@ -14,17 +16,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "facilitator"
-ORDER = ["infra", "models", "services", "exporters", "live", "web", "app"]
-
-# Each entry is a debt with its reason; the test fails when one is paid, so the list only shrinks.
-KNOWN_EXCEPTIONS: set[tuple[str, str]] = {
-    # The login limits answer a refused login with the login page: they belong beside the views.
-    ("facilitator.infra.limits", "facilitator.web.auth"),
-    ("facilitator.infra.limits", "facilitator.web.login_devices"),
-    ("facilitator.infra.limits", "facilitator.services.workshops"),
-    # The pusher renders the projector's stage with the projector view's function.
-    ("facilitator.live.realtime", "facilitator.web.projector"),
-}
+ORDER = ["infra", "models", "services", "exporters", "web", "live", "app"]
 
 
 def module_name(path: Path) -> str:
@@ -69,13 +61,8 @@ def test_the_package_has_the_layers_as_folders():
 def test_a_layer_imports_only_from_beneath_it(module):
     own = ORDER.index(layer_of(module))
     upward = sorted((module, target) for target in imports(MODULES[module], module)
-                    if ORDER.index(layer_of(target)) > own and (module, target) not in KNOWN_EXCEPTIONS)
+                    if ORDER.index(layer_of(target)) > own)
     assert not upward, f"{layer_of(module)} must not import a higher layer: {upward}"
-
-
-def test_known_exceptions_are_still_needed():
-    for module, target in KNOWN_EXCEPTIONS:
-        assert target in imports(MODULES[module], module), f"{module} no longer imports {target}: drop it"
 
 
 def test_module_level_imports_form_no_cycle():

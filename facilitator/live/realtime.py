@@ -80,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.extensions["live_pusher"] = live_pusher
     app.extensions["live_bus"] = bus_for(app.config["REDIS_URL"], f"{app.config['SOCKETIO_CHANNEL']}:live",
                                          live_pusher.receive)
+    announcements.listen(app, announcements.Listener(prepare=prepare, publish=publish_announcements))
 
 
 def origin_check(public_url: str):

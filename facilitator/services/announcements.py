@@ -13,7 +13,9 @@ live layer, and so that publishing never needs the ORM objects to be still attac
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -22,6 +24,7 @@ from facilitator.infra.extensions import db
 
 PENDING = "announcements.pending"
 KEPT = "announcements.kept"
+LISTENERS = "announcement_listeners"
 COMMITTED = "announcements.committed"
 
 # What changed, and so who must hear of it:
@@ -115,3 +118,34 @@ def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> 
     if not previous_transaction.nested:
         session.info.pop(PENDING, None)
         session.info.pop(KEPT, None)
+
+
+@dataclass(frozen=True)
+class Listener:
+    """Who hears committed announcements (the live layer registers itself at start-up).
+
+    ``prepare`` runs just before the commit, inside the transaction, and returns what it
+    needs later (e.g. rendered fragments); ``publish`` runs after a successful commit with the
+    announcements and that preparation. The domain and the web layer so never import the
+    live layer: it subscribes here."""
+    prepare: Callable[[list[Announcement]], object]
+    publish: Callable[[list[Announcement], object], None]
+
+
+def listen(app, listener: Listener) -> None:
+    app.extensions.setdefault(LISTENERS, []).append(listener)
+
+
+def prepare_for_listeners(app) -> list:
+    """Before the commit: each listener's preparation of what the transaction recorded."""
+    told = pending()
+    return [listener.prepare(told) for listener in app.extensions.get(LISTENERS, ())] if told else []
+
+
+def publish_committed(app, prepared: list) -> list[Announcement]:
+    """After the commit: hand what was committed to every listener, once; returns it."""
+    told = take_committed()
+    if told:
+        for listener, preparation in zip(app.extensions.get(LISTENERS, ()), prepared or repeat(None), strict=False):
+            listener.publish(told, preparation)
+    return told

@@ -12,7 +12,7 @@ from facilitator.web.account_forms import ForgotForm, NameForm, PasswordChangeFo
 from facilitator.infra.extensions import db
 from facilitator.infra.i18n import browser_locale
 from facilitator.infra.extensions import limiter
-from facilitator.infra.limits import failed, login_email
+from facilitator.web.limits import failed, login_email
 from facilitator.infra.mail import MailError, mail_configured
 from facilitator.services import DomainError
 from facilitator.services.account_links import find_link, redeem_reset, redeem_welcome, request_reset, request_signup

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from facilitator.web.errors import render_error
 from facilitator.infra.extensions import db
-from facilitator.infra.limits import vote_limit
+from facilitator.web.limits import vote_limit
 from facilitator.models import Participant, Question, QuestionKind, Suggestion, Workshop
 from facilitator.web.participant import current_participant, load_workshop, new_client_id, panel_context, require_participant
 from facilitator.services import DomainError, announcements

@@ -14,7 +14,7 @@ from facilitator.infra.extensions import db, login_manager
 from facilitator.models import AccountRole
 from facilitator.web.forms import FlaskForm, LoginForm, SetupForm
 from facilitator.infra.i18n import browser_locale
-from facilitator.infra.limits import limit_logins
+from facilitator.web.limits import limit_logins
 from facilitator.web.login_session import safe_next, start_session
 from facilitator.web.sso import is_password_login_enabled, provider_logout_redirect
 from facilitator.services import DomainError

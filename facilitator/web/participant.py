@@ -18,7 +18,7 @@ from facilitator.web.forms import CodeForm, JoinForm, SuggestionForm, VoteForm
 from facilitator.infra.i18n import browser_locale, normalise_locale
 from facilitator.services.workshops import results_public
 from facilitator.web.results import results_response
-from facilitator.infra.limits import code_guess_limit, join_limit, refused_join_limit, suggestion_limits, vote_limit
+from facilitator.web.limits import code_guess_limit, join_limit, refused_join_limit, suggestion_limits, vote_limit
 from facilitator.models import CafeTable, Participant, Question, Suggestion, Workshop, WorkshopStatus
 from facilitator.services import DomainError, announcements
 from facilitator.services.accounts import has_any_facilitator

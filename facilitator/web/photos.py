@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from facilitator.infra.extensions import csrf, db
-from facilitator.infra.limits import photo_limit
+from facilitator.web.limits import photo_limit
 from facilitator.models import Participant, TablePhoto, Workshop
 from facilitator.web.participant import current_participant, load_workshop, panel_context, require_participant
 from facilitator.services.workshops import results_public

@@ -3,7 +3,7 @@
 Views and services change and flush; they never commit. When a write request (POST and the
 like) has answered without an error, ``commit_request`` commits everything it did in one
 transaction, and then hands the announcements recorded with it (``services.announcements``) to
-the live layer. Anything else (a GET, a refusal with 4xx, an error page) commits nothing: the
+their listeners (the live layer, which subscribed at start-up: this module never imports it). Anything else (a GET, a refusal with 4xx, an error page) commits nothing: the
 session is rolled back when the request ends, and what it recorded is dropped with it.
 
 Because the commit comes after the view, everything the answer shows (the phone's own list
@@ -19,7 +19,6 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import InternalServerError
 
 from facilitator.infra.extensions import db
-from facilitator.live import realtime
 from facilitator.services import announcements
 from facilitator.web import errors
 from facilitator.web.results import prepare_pdfs_later
@@ -35,16 +34,16 @@ def init_app(app: Flask) -> None:
 
 def commit_request(response: Response) -> Response:
     """Commit a write request that succeeded, then publish what it announced."""
-    prepared = {}
+    prepared = []
     if request.method not in SAFE_METHODS and response.status_code < 400:
-        prepared = realtime.prepare(announcements.pending())
+        prepared = announcements.prepare_for_listeners(current_app)
         try:
             db.session.commit()
         except Exception as error:  # noqa: BLE001 - whatever failed, the change is not stored
             db.session.rollback()
             response = failed_commit(error)
     # What this request committed (here, or earlier where a view had to: before an e-mail).
-    publish(announcements.take_committed(), prepared)
+    prepare_pdfs_for(announcements.publish_committed(current_app, prepared))
     return response
 
 
@@ -66,9 +65,7 @@ def drop_flashed(category: str) -> None:
         session["_flashes"] = [(kind, message) for kind, message in flashes if kind != category]
 
 
-def publish(told: list[announcements.Announcement], prepared: dict) -> None:
-    if not told:
-        return
-    realtime.publish_announcements(told, prepared)
+def prepare_pdfs_for(told: list[announcements.Announcement]) -> None:
+    """Minutes that are final for now get their PDFs laid out in the background."""
     for workshop_id in dict.fromkeys(a.workshop_id for a in told if a.kind == announcements.MINUTES):
         prepare_pdfs_later(workshop_id)

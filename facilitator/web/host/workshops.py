@@ -12,7 +12,7 @@ from facilitator.models import Workshop, WorkshopStatus
 from facilitator.services import DomainError, announcements
 from facilitator.services import questions as question_service
 from facilitator.services.moderation import set_results_page
-from facilitator.infra.limits import recent_floods
+from facilitator.web.limits import recent_floods
 from facilitator.services.answers import answer_counts
 from facilitator.services.followup import plan_next_meeting
 from facilitator.services.question_kinds import ranking_sources
