@@ -155,6 +155,7 @@ def test_a_status_change_in_another_process_reaches_a_screen_here_over_the_bus(p
         time.sleep(0.05)
     assert heard and heard[0]["status"] == "closed" and heard[0]["by"] == facilitator.id
     listener.disconnect()
+    app.extensions["live_bus"].close()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

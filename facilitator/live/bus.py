@@ -38,6 +38,9 @@ class LocalBus:
     def listen(self) -> None:
         """Nothing to listen to: every change is published in this process."""
 
+    def close(self) -> None:
+        pass  # nothing listens in the background
+
 
 class RedisBus:
     """Several processes: changes go through one Redis channel that every process listens to."""
@@ -52,6 +55,8 @@ class RedisBus:
         self.channel = channel
         self.deliver = deliver
         self.listening = False
+        self.closed = False
+        self.pubsub = None
         self.lock = threading.Lock()
 
     def publish(self, change: dict) -> None:
@@ -72,18 +77,27 @@ class RedisBus:
 
     def receive_forever(self) -> None:
         retry = 1
-        while True:
+        while not self.closed:
             try:
-                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(self.channel)
+                self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                self.pubsub.subscribe(self.channel)
                 retry = 1
-                for message in pubsub.listen():
+                for message in self.pubsub.listen():
                     if message.get("type") == "message":
                         self.receive(message["data"])
             except Exception:  # noqa: BLE001 - keep listening whatever happened
+                if self.closed:
+                    return
                 log.exception("live changes from Redis interrupted; retrying in %s s", retry)
                 socketio.sleep(retry)
                 retry = min(retry * 2, self.MAX_RETRY_SECONDS)
+
+    def close(self) -> None:
+        """Stop listening (an app that is shut down, or a test whose Redis goes away): without
+        this, the listener would retry a Redis that is gone for the rest of the process."""
+        self.closed = True
+        if self.pubsub is not None:
+            self.pubsub.close()
 
     def receive(self, data: bytes) -> None:
         try:
