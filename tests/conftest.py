@@ -22,6 +22,7 @@ from facilitator import create_app
 from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db
 
+from support.databases import copy_sqlite_file, load_into_memory, migrate_sqlite_template
 from support.factories import PASSWORD, make_facilitator, make_workshop
 from support.forms import Browser, join
 from support.postgres import empty_postgres
@@ -47,17 +48,31 @@ def postgres_url():
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite file migrated to the newest revision once a session; each SQLite test starts from a
+    copy of it rather than running every migration again (see support/databases.py)."""
+    return migrate_sqlite_template(tmp_path_factory.mktemp("template") / "migrated.sqlite3")
+
+
 @pytest.fixture(params=["memory", "file", "postgres"])
 def app(request, tmp_path):
     if request.param == "postgres":
         uri = request.getfixturevalue("postgres_url")
+    elif request.param == "file":
+        uri = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        copy_sqlite_file(request.getfixturevalue("migrated_sqlite"), tmp_path / "test.sqlite3")
     else:
-        uri = "sqlite://" if request.param == "memory" else f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        uri = "sqlite://"
     app = create_app(type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri}))
     with app.app_context():
-        upgrade()
         if request.param == "postgres":
+            # At the newest revision already after the session's first test (a few ms), unless a
+            # test took the schema back (tests/test_accounts.py rebuilds it from an old revision).
+            upgrade()
             empty_postgres(app)
+        elif request.param == "memory":
+            load_into_memory(request.getfixturevalue("migrated_sqlite"))
     yield app
     with app.app_context():
         db.session.remove()

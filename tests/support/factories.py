@@ -5,17 +5,32 @@ whose session has gone (see conftest.py).
 """
 from __future__ import annotations
 
+from functools import cache
 from types import SimpleNamespace
+from unittest import mock
+
+from werkzeug.security import generate_password_hash
 
 from facilitator.infra.extensions import db
+from facilitator.services import accounts
 from facilitator.services.accounts import create_facilitator
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 
 PASSWORD = "correct horse battery"
 
 
+@cache
+def password_hash() -> str:
+    """One real scrypt hash of PASSWORD for every account the tests make: a hash costs 0.1-0.2 s
+    of CPU, and a session makes about two thousand accounts. Logging in still checks the
+    password against it with scrypt; tests of how a password is stored make theirs through the
+    app (tests/test_auth.py)."""
+    return generate_password_hash(PASSWORD)
+
+
 def make_facilitator(app, email="anne@example.org", name="Anne Facilitator"):
-    with app.app_context():
+    with app.app_context(), mock.patch.object(accounts, "generate_password_hash",
+                                              lambda password: password_hash()):
         person = create_facilitator(email, name, PASSWORD, locale="en")
         db.session.commit()
         return SimpleNamespace(id=person.id, email=person.email, name=person.name)
