@@ -57,7 +57,7 @@ def accessibility():
     contact = feedback_contact()
     manifest = os.path.join(current_app.static_folder or "", "vendor", "vendor.json")
     return render_template(
-        "accessibility.html",
+        "pages/accessibility.html",
         statement_date=STATEMENT_DATE,
         axe_version=axe_version(manifest),
         contact=contact,

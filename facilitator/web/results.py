@@ -38,7 +38,7 @@ def public_minutes(workshop: Workshop) -> Minutes:
 def results_response(workshop: Workshop):
     """The results page; ``participant.workshop`` returns this instead of the waiting page."""
     minutes = public_minutes(workshop)
-    response = Response(render_template("participant/results.html", workshop=workshop, minutes=minutes,
+    response = Response(render_template("results/page.html", workshop=workshop, minutes=minutes,
                                         action_status=action_status, kind_blocks=kind_blocks))
     # Public but changing (the organiser may still edit or withdraw): always revalidate.
     response.headers["Cache-Control"] = "no-cache"
