@@ -15,8 +15,10 @@ from support.require import require_or_skip
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    server = LiveServer(tmp_path_factory.mktemp("server"))
+def live_server(tmp_path_factory, migrated_sqlite):
+    # A copy of the session's migrated database rather than a `flask db upgrade` per module
+    # (tests/test_install.py and the reliability tests run the real command).
+    server = LiveServer(tmp_path_factory.mktemp("server"), migrated=migrated_sqlite)
     server.start()
     yield server
     server.close()

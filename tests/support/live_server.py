@@ -3,6 +3,8 @@ in WAL mode, in a subprocess that a test can stop and start again."""
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +24,9 @@ def free_port() -> int:
 class LiveServer:
     """gunicorn serving the app; can be stopped and started again on the same port and database."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, migrated: Path | None = None):
+        """``migrated``: a SQLite file at the newest revision to start from, copied; without it the
+        server's own ``flask db upgrade`` makes the database (a subprocess, 2-5 s)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
@@ -31,7 +35,10 @@ class LiveServer:
         self.log = open(workdir / "server.log", "ab")
         self.process = None
         self._demo_password = ""
-        self.flask("db", "upgrade")
+        if migrated is None:
+            self.flask("db", "upgrade")
+        else:
+            shutil.copyfile(migrated, workdir / "e2e.sqlite3")
 
     def flask(self, *args) -> str:
         result = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=self.env,
@@ -60,9 +67,9 @@ class LiveServer:
                 time.sleep(0.1)
         raise RuntimeError("the server did not start; see server.log")
 
-    def stop(self) -> None:
+    def stop(self, quick: bool = False) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGQUIT if quick else signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -70,5 +77,7 @@ class LiveServer:
                 self.process.wait()
 
     def close(self) -> None:
-        self.stop()
+        """The end of a module: SIGQUIT, gunicorn's quick shutdown, since the graceful one (stop)
+        waits out --graceful-timeout for the browsers' live sockets, a second per module."""
+        self.stop(quick=True)
         self.log.close()
