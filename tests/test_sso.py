@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from support.forms import Browser
 from support.factories import PASSWORD
+from support.databases import copy_sqlite_file, load_into_memory
 from support.postgres import empty_postgres
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
@@ -40,13 +41,19 @@ def provider(tmp_path_factory):
 def make_sso_app(request, tmp_path, settings: dict):
     if request.param == "postgres":
         uri = request.getfixturevalue("postgres_url")
+    elif request.param == "file":
+        uri = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        copy_sqlite_file(request.getfixturevalue("migrated_sqlite"), tmp_path / "test.sqlite3")
     else:
-        uri = "sqlite://" if request.param == "memory" else f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        uri = "sqlite://"
     app = create_app(type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri, **settings}))
+    # As conftest.py's app fixture: SQLite starts from the session's migrated copy.
     with app.app_context():
-        upgrade()
         if request.param == "postgres":
+            upgrade()
             empty_postgres(app)
+        elif request.param == "memory":
+            load_into_memory(request.getfixturevalue("migrated_sqlite"))
     return app
 
 
