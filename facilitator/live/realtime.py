@@ -46,6 +46,7 @@ from facilitator.models import Suggestion, SuggestionStatus, Workshop
 from facilitator.services import announcements
 from facilitator.services.announcements import Announcement
 from facilitator.services.participants import get_participant
+from facilitator.services.qanda import upvote_counts
 from facilitator.services.workshops import can_steer, get_workshop_by_code
 
 # Phones refetch their panel after a question change; spreading the requests over this many
@@ -173,6 +174,8 @@ class Pending:
     # The workshop's new status (live, closed) and who changed it.
     status: str | None = None
     status_by: int | None = None
+    # Questions to the panel whose upvotes changed, with their latest counts.
+    upvotes: dict[str, int] = field(default_factory=dict)
 
 
 class Pusher:
@@ -214,6 +217,7 @@ class Pusher:
             pending.suggestions.update((item["id"], item) for item in change.get("suggestions", ()))
             pending.stage |= change.get("stage", False)
             pending.questions |= change.get("questions", False)
+            pending.upvotes.update(change.get("upvotes", {}))
             if change.get("console"):
                 pending.console = True
                 pending.console_by.add(change.get("by"))
@@ -239,6 +243,7 @@ class Pusher:
                 self.answers[workshop_id] = {**change, "answers": False}
             else:
                 waiting["seq"] = max(waiting["seq"], change["seq"])
+                waiting["upvotes"] = {**waiting.get("upvotes", {}), **change.get("upvotes", {})}
                 waiting["console"] = waiting.get("console") or change.get("console")
                 if waiting.get("by") != change.get("by"):
                     waiting["by"] = None
@@ -289,6 +294,10 @@ class Pusher:
                 push_stage(workshop)
         if pending.questions:
             push_questions(everyone, pending.seq, connected)
+        if pending.upvotes:
+            # Numbers only: each phone puts them in its own list, which keeps its order until
+            # the phone next loads it (a list reshuffling under a thumb about to tap is worse).
+            socketio.emit("upvotes", {"counts": pending.upvotes}, to=everyone)
         if pending.console:
             by = next(iter(pending.console_by)) if len(pending.console_by) == 1 else None
             socketio.emit("console", {"seq": pending.seq, "by": by}, to=consoles)
@@ -366,13 +375,16 @@ def change_for(workshop_id: int, told: list[Announcement], prepared: dict[Announ
     questions = announcements.QUESTIONS in kinds
     # Answers alone wait for their own, wider window (Pusher.receive); with anything else they
     # ride along at the usual pace.
-    answers_only = kinds == {announcements.ANSWERS}
+    answers_only = kinds <= {announcements.ANSWERS, announcements.UPVOTES}
+    upvoted = [a.suggestion_id for a in told if a.kind == announcements.UPVOTES]
     return {
         "workshop_id": workshop_id, "seq": workshop.event_seq, "suggestions": items,
         "stage": bool(kinds & {announcements.QUESTIONS, announcements.STAGE, announcements.ANSWERS,
                                announcements.STATUS}) or (bool(items) and stage_shows_items),
         "questions": questions, "answers": answers_only,
-        "console": bool(kinds - {announcements.STATUS, announcements.MINUTES}),
+        # JSON keys are strings: the phones look the numbers up by the question's id as text.
+        "upvotes": {str(sid): votes for sid, votes in upvote_counts(upvoted).items()},
+        "console": bool(kinds - {announcements.STATUS, announcements.MINUTES, announcements.UPVOTES}),
         "status": status, "by": acting_facilitator_id(),
     }
 

@@ -32,6 +32,7 @@ SUGGESTION = "suggestion"  # one suggestion, new or changed: every view of the r
 QUESTIONS = "questions"    # the current or open questions: new stage for screens, phones refetch
 STAGE = "stage"            # what only the projector and consoles show (view, votes, themes)
 ANSWERS = "answers"        # poll answers: the projector's results, at a calmer pace than suggestions
+UPVOTES = "upvotes"        # a question to the panel gained or lost an upvote: every phone's count
 CONSOLE = "console"        # what only consoles show
 STATUS = "status"          # the workshop went live, closed or was deleted: views reload
 MINUTES = "minutes"        # the minutes' content is final for now: their PDFs may be laid out
@@ -64,6 +65,12 @@ def stage(workshop) -> None:
 
 def answers(workshop) -> None:
     record(Announcement(ANSWERS, workshop.id))
+
+
+def upvotes(workshop, suggestion) -> None:
+    """A question to the panel's upvotes changed: the projector's list and every phone's count."""
+    record(Announcement(ANSWERS, workshop.id))
+    record(Announcement(UPVOTES, workshop.id, suggestion_id=suggestion.id))
 
 
 def console(workshop) -> None:

@@ -94,6 +94,17 @@ def list_panel_questions(question: Question) -> list[PanelQuestion]:
     return sorted(items, key=lambda item: (not item.pinned, item.answered, -item.upvotes, item.suggestion_id))
 
 
+def upvote_counts(suggestion_ids) -> dict[int, int]:
+    """The current upvotes of these questions to the panel (dots, as ``list_panel_questions``)."""
+    ids = sorted(set(suggestion_ids))
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        counts.update(db.session.execute(
+            select(Vote.suggestion_id, func.sum(Vote.dots)).where(Vote.suggestion_id.in_(ids))
+            .group_by(Vote.suggestion_id)).all())
+    return {suggestion_id: int(votes) for suggestion_id, votes in counts.items()}
+
+
 def own_upvotes(participant: Participant, question: Question) -> set[int]:
     return set(db.session.scalars(select(Vote.suggestion_id).join(Suggestion).where(
         Vote.participant_id == participant.id, Suggestion.question_id == question.id)))

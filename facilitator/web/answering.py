@@ -135,7 +135,7 @@ def upvote(code: str, suggestion_id: int):
         db.session.rollback()
         error, changed = exc.message, False
     if changed:
-        announcements.answers(workshop)
+        announcements.upvotes(workshop, suggestion)
     if request.headers.get("HX-Request"):
         return render_template("participant/_qanda.html", workshop=workshop, participant=participant,
                                question=suggestion.question, qanda_error=error), 422 if error else 200

@@ -155,6 +155,14 @@
   socket.on("suggestions", function (data) { data.items.forEach(applySuggestion); });
   socket.on("stage", replaceStage);
   socket.on("questions", refreshPanel);
+  socket.on("upvotes", function (data) {
+    // Questions to the panel: the room's upvotes, as numbers; the list keeps its order.
+    Object.keys(data.counts).forEach(function (id) {
+      document.querySelectorAll('[data-upvotes-of="' + id + '"]').forEach(function (el) {
+        el.textContent = String(data.counts[id]);
+      });
+    });
+  });
   socket.on("console", function (data) {
     // This console made the change and already shows it; co-facilitators' consoles refetch.
     if (data.by && String(data.by) === document.body.dataset.facilitator) return;

@@ -182,8 +182,14 @@ def test_scale_ranking_and_questions_to_the_panel_on_phone_and_projector(chromiu
     other_block.locator("textarea").fill("Hvem betaler for skranken?")
     other_block.locator(".compose button[type=submit]").click()
     other.wait_for_selector(".flash")
+    # The watcher has refetched its list for the new question before the upvote, so only the
+    # upvote's own push can move its count below.
+    answer_block(watcher, panel).locator(".panel-question", has_text="Hvem betaler").wait_for(timeout=15000)
     answer_block(other, panel).locator(".panel-question", has_text="Når kommer bussen").locator("button").click()
     projector.wait_for_function("() => document.querySelector('#stage').innerText.includes('▲ 1')")
+    # The watching phone's count moves too, without a reload.
+    answer_block(watcher, panel).locator(".panel-question", has_text="Når kommer bussen").locator(
+        "[data-upvotes-of]").filter(has_text="1").wait_for(timeout=15000)
     phone.reload()
     shots(phone, "phone-qanda")
     shots(projector, "projector-qanda")
