@@ -24,6 +24,7 @@ from facilitator.models import (
 from facilitator.services.minutes import MinutesOptions, compile_minutes
 from facilitator.services.workshops import WorkshopDetails, change_status, create_workshop
 
+from support.databases import one_database
 from support.factories import make_facilitator
 from support.require import require_or_skip
 
@@ -252,6 +253,7 @@ def test_each_format_has_the_headings_and_every_suggestion_under_its_question(ap
         "Handlingsplan" in [b[2] for b in blocks if b[0] == "h" and b[1] == 1]
 
 
+@one_database  # rendering a file, not a query: one database
 @pytest.mark.parametrize("fmt", DOCUMENTS)
 def test_every_document_format_honours_the_options_the_same_way(app, facilitator, fmt, tmp_path):
     workshop = make_rich_workshop(app, facilitator.id)
@@ -273,6 +275,7 @@ def test_every_document_format_honours_the_options_the_same_way(app, facilitator
             assert flat(text) in nothing and flat(text) in everything
 
 
+@one_database  # rendering a file, not a query: one database
 def test_docx_uses_word_styles_lists_tables_and_properties(app, rich):
     from docx import Document
     document = Document(io.BytesIO(export(app, rich.id, "docx")))
@@ -291,6 +294,7 @@ def test_docx_uses_word_styles_lists_tables_and_properties(app, rich):
         assert "PAGE" in archive.read("word/footer1.xml").decode()
 
 
+@one_database  # rendering a file, not a query: one database
 def test_docx_numbered_lists_start_again_at_one(app, facilitator):
     from docx import Document
     workshop = make_rich_workshop(app, facilitator.id)
@@ -306,6 +310,7 @@ def test_docx_numbered_lists_start_again_at_one(app, facilitator):
     assert len(num_ids) == 2, "each ranking is its own list, numbered from 1"
 
 
+@one_database  # rendering a file, not a query: one database
 def test_odt_has_outline_levels_heading_styles_and_language(app, rich):
     from odf.namespaces import DCNS, STYLENS
     from odf.opendocument import load
@@ -322,6 +327,7 @@ def test_odt_has_outline_levels_heading_styles_and_language(app, rich):
     assert meta["title"] == "Kafédialog på Ål" and meta["language"] == "nb-NO"
 
 
+@one_database  # rendering a file, not a query: one database
 def test_odt_action_table_repeats_its_header_and_draws_single_borders(app, rich):
     """The header row repeats on every page; neighbouring cells share one border line, not two."""
     with zipfile.ZipFile(io.BytesIO(export(app, rich.id, "odt"))) as archive:
@@ -333,6 +339,7 @@ def test_odt_action_table_repeats_its_header_and_draws_single_borders(app, rich)
     assert "Servicetorget i Ål" in content.split("</table:table-header-rows>")[1]
 
 
+@one_database  # rendering a file, not a query: one database
 def test_pdf_is_tagged_searchable_numbered_and_in_the_workshops_language(app, rich, tmp_path):
     data = export(app, rich.id, "pdf")
     assert data.startswith(b"%PDF-")
@@ -351,6 +358,7 @@ def test_pdf_is_tagged_searchable_numbered_and_in_the_workshops_language(app, ri
     assert b"/Lang (nb)" in raw
 
 
+@one_database  # rendering a file, not a query: one database
 def test_pdf_is_archival_pdf_a_2a_and_claims_pdf_ua_1(app, rich, tmp_path):
     """What a municipal archive takes (PDF/A) and what a screen reader needs (PDF/UA), in one file."""
     path = tmp_path / "minutes.pdf"
@@ -423,6 +431,7 @@ def test_long_pdf_is_compact_but_keeps_every_item_tagged_and_the_ranking_numbere
     assert re.search(r"^1\. Forslag nr\. 2 om", text, re.M) and re.search(r"^1 ?/ ?\d+$", text, re.M)
 
 
+@one_database  # rendering a file, not a query: one database
 def test_pdf_never_fetches_a_url(app):
     from facilitator.exporters.pdf import RefusingFetcher
     fetcher = RefusingFetcher()
@@ -433,6 +442,7 @@ def test_pdf_never_fetches_a_url(app):
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 
 
+@one_database  # rendering a file, not a query: one database
 def test_pdf_ignores_markup_and_urls_typed_by_participants(app, facilitator, tmp_path):
     from facilitator.exporters.pdf import render_pdf
     workshop = make_rich_workshop(app, facilitator.id)
@@ -495,6 +505,7 @@ MIMETYPES = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+@one_database  # rendering a file, not a query: one database
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_download_has_type_name_and_no_caching(app, logged_in, facilitator, fmt):
     workshop = make_rich_workshop(app, facilitator.id, title="Møte på Tromsø")
@@ -536,6 +547,7 @@ def test_cli_writes_every_format(app, runner, rich, fmt, tmp_path):
     assert written == expected
 
 
+@one_database  # rendering a file, not a query: one database
 def test_cli_writes_binary_to_a_pipe(app, runner, rich):
     result = runner.invoke(args=["minutes", rich.join_code, "--format", "pdf"])
     assert result.exit_code == 0 and result.stdout_bytes.startswith(b"%PDF-")
@@ -613,6 +625,7 @@ def test_demo_reproduces_seed_000_in_every_document(app, runner, fmt):
         assert main_list(section) == suggestions
 
 
+@one_database  # rendering a file, not a query: one database
 def test_demo_pdf_lists_the_seeds_suggestions_in_order(app, runner, tmp_path):
     text = flat(pdf_text(export(app, demo_workshop(app, runner), "pdf"), tmp_path))
     position = 0
@@ -623,6 +636,7 @@ def test_demo_pdf_lists_the_seeds_suggestions_in_order(app, runner, tmp_path):
     assert text.index("Med vennlig hilsen") > position
 
 
+@one_database  # rendering a file, not a query: one database
 def test_office_files_open_in_libreoffice_and_pages_look_right(app, runner, facilitator):
     """Converts the demo's and the café's DOCX and ODT in one LibreOffice run; the PNG pages
     (with the app's own PDFs) land in tests/artifacts/exports/ to be looked at."""

@@ -19,6 +19,7 @@ from facilitator.services.qanda import set_answered, set_upvote
 from facilitator.services.question_kinds import KindSettings, set_question_kind
 from facilitator.services.suggestions import submit_suggestion
 
+from support.databases import one_database
 from support.factories import make_workshop
 from support.require import require_or_skip
 from test_exports import document_text, export
@@ -124,6 +125,7 @@ CHOICE_ALT = ("Hvilket tiltak vil du at servicetorga starter med?: Velkomstpakke
 CHART_COUNT = 5  # the choice, the 1–5 scale, the grid's two statements, the ranking
 
 
+@one_database  # how a chart is embedded in the file, not a query: one database
 def test_docx_charts_are_pictures_with_the_figures_as_alt_text(app, kinds):
     from docx import Document
     document = Document(io.BytesIO(export(app, kinds.id, "docx")))
@@ -137,6 +139,7 @@ def test_docx_charts_are_pictures_with_the_figures_as_alt_text(app, kinds):
         assert images and all(archive.read(name).startswith(b"\x89PNG") for name in images)
 
 
+@one_database  # how a chart is embedded in the file, not a query: one database
 def test_odt_charts_are_svg_with_a_png_fallback_and_the_figures_as_description(app, kinds):
     from odf import teletype
     from odf.draw import Frame, Image
@@ -156,6 +159,7 @@ def test_odt_charts_are_svg_with_a_png_fallback_and_the_figures_as_description(a
         assert archive.read(links[0]).startswith(b"<?xml") and archive.read(links[1]).startswith(b"\x89PNG")
 
 
+@one_database  # how a chart is embedded in the file, not a query: one database
 def test_pdf_charts_are_tagged_figures_with_alt_text_and_stay_pdf_a(app, kinds, tmp_path):
     from weasyprint import HTML
     from facilitator.exporters.html import render_html

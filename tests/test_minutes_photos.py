@@ -21,6 +21,7 @@ from facilitator.services.photos import add_photo
 from facilitator.services.rounds import start_round
 from facilitator.services.tables import seat, set_role, set_table_count
 
+from support.databases import one_database
 from support.factories import make_workshop
 from support.require import require_or_skip
 from test_exports import export
@@ -56,6 +57,7 @@ def photographed(app, facilitator):
     return workshop
 
 
+@one_database  # rendering a file, not a query: one database (tests/test_photos.py stores photos on all three)
 def test_html_has_the_photos_under_their_table_and_round_scaled_with_alt_text(app, photographed):
     html = export(app, photographed.id, "html")
     images = re.findall(r'<img src="data:image/jpeg;base64,([^"]+)" alt="([^"]*)" width="(\d+)" height="(\d+)"', html)
@@ -69,6 +71,7 @@ def test_html_has_the_photos_under_their_table_and_round_scaled_with_alt_text(ap
     assert re.search(r"Bilder Bord 1, runde 1 Duken fra bord 1.*Bord 2, runde 1", words), words[:500]
 
 
+@one_database  # rendering a file, not a query: one database (tests/test_photos.py stores photos on all three)
 def test_pdf_embeds_the_photos_as_tagged_figures_and_stays_pdf_a(app, photographed, tmp_path):
     from weasyprint import HTML
     from facilitator.exporters.html import render_html
@@ -92,6 +95,7 @@ def test_pdf_embeds_the_photos_as_tagged_figures_and_stays_pdf_a(app, photograph
     assert [line.split()[3:5] for line in listed.splitlines()[2:]] == [["1200", "900"], ["1200", "900"]]
 
 
+@one_database  # rendering a file, not a query: one database (tests/test_photos.py stores photos on all three)
 def test_docx_embeds_the_photos_at_the_page_width_with_alt_text(app, photographed):
     from docx import Document
     from docx.shared import Cm
@@ -104,6 +108,7 @@ def test_docx_embeds_the_photos_at_the_page_width_with_alt_text(app, photographe
     assert len(media) == 2 and all(Image.open(io.BytesIO(m)).size == (1200, 900) for m in media)
 
 
+@one_database  # rendering a file, not a query: one database (tests/test_photos.py stores photos on all three)
 def test_odt_embeds_the_photos_with_their_description(app, photographed):
     from odf import teletype
     from odf.draw import Frame, Image as OdfImage
@@ -119,6 +124,7 @@ def test_odt_embeds_the_photos_with_their_description(app, photographed):
         assert all(link in manifest and archive.read(link).startswith(b"\xff\xd8") for link in links)
 
 
+@one_database  # rendering a file, not a query: one database (tests/test_photos.py stores photos on all three)
 def test_markdown_names_each_photo_without_its_bytes(app, photographed):
     text = export(app, photographed.id, "md")
     assert "*Bilde: Duken fra bord 1: kaffe og fadder (1200 × 900 px)*" in text
@@ -145,6 +151,7 @@ def leave_photos_out(app, workshop_id):
         db.session.commit()
 
 
+@one_database  # rendering a file, not a query: one database (tests/test_photos.py stores photos on all three)
 @pytest.mark.parametrize("fmt", ["html", "docx", "md"])
 def test_the_organiser_can_leave_the_photos_out(app, photographed, fmt):
     leave_photos_out(app, photographed.id)

@@ -12,6 +12,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from flask_migrate import upgrade
 
 from facilitator import create_app
@@ -45,3 +46,9 @@ def load_into_memory(template: Path) -> None:
             source.backup(target.driver_connection)
     finally:
         target.close()
+
+
+# For a test whose subject is the same on every database (a file format, a rendered page, a pure
+# function, HTTP headers): it runs on in-memory SQLite only, not three times. Tests of queries,
+# transactions, concurrency and migrations keep the app fixture's three databases.
+one_database = pytest.mark.parametrize("app", ["memory"], indirect=True)
