@@ -22,6 +22,24 @@ def post_and_wait(page, button):
         button.click()
 
 
+def open_cafe(console, base, title, questions, tables):
+    """The first facilitator sets up, makes a Norwegian workshop with these questions, takes it
+    live and sets its tables; returns the workshop's console URL and its join code."""
+    set_up_facilitator(console, base)
+    console.fill("#title", title)
+    console.select_option("#language", "nb")
+    console.fill("#questions", "\n".join(questions))
+    console.click("main button[type=submit]")
+    console.wait_for_url(re.compile(r".*/host/workshops/\d+$"))
+    workshop_url = console.url
+    console.click("button:has-text('Go live')")
+    code = console.inner_text("[data-testid=join-code]").replace(" ", "")
+    console.goto(workshop_url + "/cafe")
+    console.fill("#table-count", str(tables))
+    post_and_wait(console, console.locator("button:has-text('Save tables')"))
+    return workshop_url, code
+
+
 def join_at_table(chromium, base, code, name, table, host=False):
     phone = chromium.new_context(**PHONE).new_page()
     phone.goto(f"{base}/j/{code}")
@@ -46,19 +64,7 @@ def test_cafe_dialogue(chromium, live_server, shots):
     base = live_server.url
     laptop = chromium.new_context(**LAPTOP, accept_downloads=True)
     console = laptop.new_page()
-    set_up_facilitator(console, base)
-    console.fill("#title", "Kafédialog om service")
-    console.select_option("#language", "nb")
-    console.fill("#questions", "\n".join(QUESTIONS))
-    console.click("main button[type=submit]")
-    console.wait_for_url(re.compile(r".*/host/workshops/\d+$"))
-    workshop_url = console.url
-    console.click("button:has-text('Go live')")
-    code = console.inner_text("[data-testid=join-code]").replace(" ", "")
-
-    console.goto(workshop_url + "/cafe")
-    console.fill("#table-count", "3")
-    post_and_wait(console, console.locator("button:has-text('Save tables')"))
+    workshop_url, code = open_cafe(console, base, "Kafédialog om service", QUESTIONS, tables=3)
 
     projector = laptop.new_page()
     projector.set_viewport_size(PROJECTOR["viewport"])

@@ -3,36 +3,17 @@ translated message on the phone's page, not a reset connection, and nothing is s
 form is a plain multipart form with or without JavaScript, so one browser run covers both."""
 from __future__ import annotations
 
-import re
-
 from support.browser import LAPTOP, PHONE
-from .test_cafe import post_and_wait
-from .test_core_loop import set_up_facilitator
+from .test_cafe import open_cafe
 
 THIRTY_MB = b"\xff\xd8\xff\xe0" + b"\x00" * (30 * 1024 * 1024)
 
 
-def live_cafe(chromium, base) -> str:
-    console = chromium.new_context(**LAPTOP).new_page()
-    set_up_facilitator(console, base)
-    console.fill("#title", "Kafé med store bilder")
-    console.select_option("#language", "nb")
-    console.fill("#questions", "Hva gjør servicetorget best?")
-    console.click("main button[type=submit]")
-    console.wait_for_url(re.compile(r".*/host/workshops/\d+$"))
-    workshop_url = console.url
-    console.click("button:has-text('Go live')")
-    code = console.inner_text("[data-testid=join-code]").replace(" ", "")
-    console.goto(workshop_url + "/cafe")
-    console.fill("#table-count", "2")
-    post_and_wait(console, console.locator("button:has-text('Save tables')"))
-    console.close()
-    return code
-
-
 def test_a_30_mb_photo_is_refused_with_the_reason(chromium, live_server):
     base = live_server.url
-    code = live_cafe(chromium, base)
+    console = chromium.new_context(**LAPTOP).new_page()
+    _url, code = open_cafe(console, base, "Kafé med store bilder", ["Hva gjør servicetorget best?"], tables=2)
+    console.close()
     phone = chromium.new_context(**PHONE, java_script_enabled=False).new_page()
     phone.goto(f"{base}/j/{code}")
     phone.fill("#display_name", "Vert")

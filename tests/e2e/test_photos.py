@@ -4,7 +4,6 @@ photo view show it without a reload of the projector; axe-core finds nothing on 
 from __future__ import annotations
 
 import io
-import re
 import time
 
 import pytest
@@ -12,8 +11,8 @@ from PIL import Image, ImageDraw
 
 from support.browser import LAPTOP, PHONE, PROJECTOR
 from .test_accessibility import axe
-from .test_cafe import post_and_wait
-from .test_core_loop import assert_not_reloaded, mark_page, set_up_facilitator
+from .test_cafe import open_cafe, post_and_wait
+from .test_core_loop import assert_not_reloaded, mark_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -54,18 +53,8 @@ def test_a_host_photographs_the_cloth_and_every_screen_shows_it(chromium, live_s
     base = live_server.url
     laptop = chromium.new_context(**LAPTOP, bypass_csp=True)
     console = laptop.new_page()
-    set_up_facilitator(console, base)
-    console.fill("#title", "Kafédialog med bilder")
-    console.select_option("#language", "nb")
-    console.fill("#questions", "Hva gjør servicetorget best?")
-    console.click("main button[type=submit]")
-    console.wait_for_url(re.compile(r".*/host/workshops/\d+$"))
-    workshop_url = console.url
-    console.click("button:has-text('Go live')")
-    code = console.inner_text("[data-testid=join-code]").replace(" ", "")
-    console.goto(workshop_url + "/cafe")
-    console.fill("#table-count", "2")
-    post_and_wait(console, console.locator("button:has-text('Save tables')"))
+    workshop_url, code = open_cafe(console, base, "Kafédialog med bilder", ["Hva gjør servicetorget best?"],
+                                   tables=2)
     console.goto(workshop_url + "/suggestions")
     console.check("input[name=view][value=photos]")
     post_and_wait(console, console.locator("form:has(input[name=view]) button[type=submit]"))
