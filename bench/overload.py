@@ -12,7 +12,7 @@ is left to finish before the next round. The issue asks for "normal load" after 
 of spare capacity, so the round at a quarter measures the proposed restatement ("drained
 within 30 s once the load falls to 25 % of capacity").
 Every send is an outbox as outbox.js keeps it: the same client_id on every try, Retry-After
-honoured with a random extra half, otherwise a backoff with jitter, a 30 s timeout per try.
+honoured plus up to a second at random, otherwise a backoff with jitter, a 30 s timeout per try.
 It reports the p99 of every answer during each overload (accepted or refused), how long the
 outboxes of the overload took to drain after it (and the least that arithmetic allows: the
 backlog over the spare rate), and checks the database against the client's log: every
@@ -121,7 +121,7 @@ async def outbox(host, port, phone: Phone, text: str, client_id: str, log: Log, 
         if status is not None and status not in RETRY_STATUSES:
             break
         attempts += 1
-        wait = retry_after * (1 + random.random() / 2) if retry_after else \
+        wait = retry_after + random.random() if retry_after else \
             min(60.0, 2.0 ** attempts) * (0.5 + random.random())  # noqa: S311 - jitter
         await asyncio.sleep(min(wait, max(0.0, deadline - time.monotonic())))
     log.given_up.append(client_id)

@@ -9,6 +9,8 @@ migration would hold it.
 """
 from __future__ import annotations
 
+import collections
+import math
 import sqlite3
 import threading
 import time
@@ -26,7 +28,7 @@ from support.postgres import empty_postgres
 from facilitator import create_app
 from facilitator.infra.config import TestConfig
 from facilitator.infra.extensions import db
-from facilitator.infra.overload import Pressure
+from facilitator.infra.overload import ReturnSchedule
 from support.forms import csrf_token_in
 from support.phone import Phone, send_until_acknowledged
 
@@ -172,8 +174,8 @@ def test_past_the_bound_sends_are_refused_at_once_and_none_is_lost_or_stored_twi
         assert stored_now == sorted((client_id, text) for text, client_id in sends.items()
                                     if any(reply.status == 200 and text in reply.body for reply, _, _ in held))
 
-        # The outboxes' retries (the same client_id, every one of them, stored or not) come in;
-        # Retry-After has grown meanwhile (the room stayed busy), so they may wait a while.
+        # The outboxes' retries (the same client_id, every one of them, stored or not) come in,
+        # each at the slot it was given (ReturnSchedule), later ones later.
         deadline = time.monotonic() + 90
         for phone, (text, client_id) in zip(phones, sends.items(), strict=True):
             outcome = send_until_acknowledged(phone, workshop.join_code, workshop.question_ids[0], text,
@@ -210,20 +212,44 @@ def test_a_refused_send_says_the_room_is_busy_in_the_phones_language(gated_app):
     assert "Travelt akkurat no" in fragment.body and "<html" not in fragment.body
 
 
-def test_retry_after_grows_while_the_room_stays_busy_and_falls_back_when_it_calms():
-    """A fixed Retry-After brings a room of refused phones back together into a room still full."""
-    pressure = Pressure(base=RETRY_AFTER)
-    pressure.WINDOW_SECONDS = 0.05
-    calm = [pressure.retry_after() for _ in range(50)]
-    assert all(RETRY_AFTER <= seconds <= 2 * RETRY_AFTER for seconds in calm)
-    time.sleep(0.06)
-    # Fifty refused and none let in during the last window: come back much later, spread out.
-    busy = [pressure.retry_after() for _ in range(50)]
-    assert min(busy) >= Pressure.MAX_SECONDS and max(busy) <= 2 * Pressure.MAX_SECONDS
-    assert len(set(busy)) > 5
-    time.sleep(0.06)
+def test_refused_phones_are_told_to_come_back_one_slot_after_another_at_the_rate_phones_are_let_in():
+    """Issue #17: a wait that grew to 20 s (and up to 60 s with its jitter) kept phones away long
+    after the room had calmed. Now each refused phone books the next slot, OVERBOOK per phone the
+    gate lets in: a busy room's phones come back spread out, in the order they were refused, and
+    as soon as the process can take them; a calm room's at the base."""
+    now = [1000.0]
+    schedule = ReturnSchedule(base=RETRY_AFTER, places=2, clock=lambda: now[0])
+    assert [schedule.retry_after() for _ in range(10)] == [RETRY_AFTER] * 10
+
+    # A busy window: 100 let in over 2 s (50/s) while phones were refused.
     for _ in range(100):
-        pressure.count(admitted=True)
-    time.sleep(0.06)
-    pressure.count(admitted=True)
-    assert all(RETRY_AFTER <= pressure.retry_after() <= 2 * RETRY_AFTER for _ in range(20))
+        schedule.count(admitted=True)
+    now[0] += 2.0
+    slots_per_second = ReturnSchedule.OVERBOOK * 50
+    busy = [schedule.retry_after() for _ in range(600)]
+    assert busy == sorted(busy), "later refusals come back later"
+    assert busy[0] == RETRY_AFTER and busy[-1] == RETRY_AFTER - 1 + math.ceil(600 / slots_per_second)
+    assert max(collections.Counter(busy).values()) <= slots_per_second + 1, "a second's slots per second"
+
+    # The refused phones come back at their slots and are let in at the same rate; then the load
+    # falls. A phone refused once the booked slots have passed is told the base, not what the
+    # busy room needed, and a calm spell does not lower the rate learnt while busy.
+    for _ in range(100):
+        schedule.count(admitted=True)
+    now[0] += 2.0
+    schedule.count(admitted=True)
+    now[0] += 6.0
+    assert schedule.retry_after() == RETRY_AFTER
+    assert schedule.rate == 50
+
+    # Nothing let in while phones are refused (the database held, say): one slot per place per
+    # second, and past MAX_SECONDS the phones are spread over its second half.
+    now[0] += 2.0
+    held = [schedule.retry_after() for _ in range(1000)]
+    assert schedule.rate == 2
+    booked = int(ReturnSchedule.OVERBOOK * 2 * (ReturnSchedule.MAX_SECONDS - 1))  # the slots up to the cap
+    assert held[:booked - 6] == sorted(held[:booked - 6]) and held[0] == RETRY_AFTER
+    assert max(held) == ReturnSchedule.MAX_SECONDS
+    later = held[booked + 10:]
+    assert all(ReturnSchedule.MAX_SECONDS // 2 <= seconds <= ReturnSchedule.MAX_SECONDS for seconds in later)
+    assert len(set(later)) > 10, "spread, not all back together"

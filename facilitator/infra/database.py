@@ -12,6 +12,7 @@ for the server (see ``make_psycopg_cooperative``).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import PurePath
 
@@ -24,17 +25,21 @@ from facilitator.infra.extensions import db
 
 log = logging.getLogger(__name__)
 
-# A gevent process runs Python on one core, so more connections than requests
-# that are really waiting on PostgreSQL at the same moment buy nothing. A
-# request keeps its connection from its first query until the app context ends
-# (Flask-SQLAlchemy's scoped session), render and broadcast included; 2,000
-# phones sending at once queue on the pool (a gevent-aware wait, in order)
-# rather than on the server. PostgreSQL's default max_connections is 100 with
-# 3 reserved for superusers: 4 processes x (10 + 10) = 80 leaves room for
-# migrations, psql and a backup. More processes: lower these or raise
-# max_connections, or put PgBouncer (session mode) in front.
-PG_POOL_SIZE = 10
-PG_MAX_OVERFLOW = 10
+# A request keeps its connection from its first query until the app context ends
+# (Flask-SQLAlchemy's scoped session), render and broadcast included. The pool holds
+# a connection for every place of the overload gate (overload.py: 24 phones' writes
+# in flight on PostgreSQL), so an admitted send never waits for a connection nor
+# opens one: beyond pool_size, SQLAlchemy opens overflow connections and closes them
+# again when they come back to a full pool, and opening one took 36-360 ms under a
+# burst on a busy machine (issue #17). The overflow is for what the gate does not
+# hold back (page loads, sockets connecting, the console). PostgreSQL's default
+# max_connections is 100 with 3 reserved for superusers: 3 processes x (24 + 6) = 90
+# leaves room for migrations and psql. More processes: lower these (and
+# OVERLOAD_MAX_IN_FLIGHT with them) or raise max_connections, or put PgBouncer
+# (session mode) in front. PG_POOL_SIZE and PG_MAX_OVERFLOW in the environment
+# override them.
+PG_POOL_SIZE = 24
+PG_MAX_OVERFLOW = 6
 # Longer than any burst we measured (2,000 phones joining at once), short
 # enough that a wedged database shows up as errors, not as a silent hang.
 PG_POOL_TIMEOUT = 30
@@ -67,8 +72,8 @@ def init_app(app: Flask) -> None:
         options.setdefault("pool_timeout", 30)
     elif uri.startswith("postgresql"):
         make_psycopg_cooperative()
-        options.setdefault("pool_size", PG_POOL_SIZE)
-        options.setdefault("max_overflow", PG_MAX_OVERFLOW)
+        options.setdefault("pool_size", int(os.environ.get("PG_POOL_SIZE", PG_POOL_SIZE)))
+        options.setdefault("max_overflow", int(os.environ.get("PG_MAX_OVERFLOW", PG_MAX_OVERFLOW)))
         options.setdefault("pool_timeout", PG_POOL_TIMEOUT)
         # No pre-ping: it cost three round trips per checkout (two autocommit toggles and a
         # SELECT 1), about 0.3 ms of CPU per request under gevent (issue #17), to protect

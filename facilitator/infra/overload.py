@@ -8,8 +8,8 @@ on at a time, at most OVERLOAD_MAX_QUEUED wait for a place, none waits longer th
 OVERLOAD_MAX_QUEUE_SECONDS, nor longer than the phone waits for its answer
 (OVERLOAD_CLIENT_TIMEOUT_SECONDS, outbox.js's SEND_TIMEOUT_MS): a send whose phone has given up
 is not done, its retry comes with the same client_id. Beyond that the send is answered 503 with
-a Retry-After (with jitter, so refused phones do not come back together) before the CSRF
-check, the limits or the database.
+a Retry-After that books the phone the next free slot at the rate phones are let in
+(ReturnSchedule), before the CSRF check, the limits or the database.
 
 Everything else passes untouched: the facilitator's console and the projector are what steers
 the room (and could pause it) when it is too busy, they are a handful of requests against
@@ -23,6 +23,7 @@ tests' threading server they are real locks.
 from __future__ import annotations
 
 import collections
+import math
 import os
 import random
 import io
@@ -41,6 +42,15 @@ from facilitator.infra.security import SECURITY_HEADERS
 # 484, 939 ms for 1, 2, 4, 8, 16 in flight. 8 was best on both; the figures are noisy, and a
 # quiet machine should measure again (OVERLOAD_MAX_IN_FLIGHT).
 DEFAULT_MAX_IN_FLIGHT = 8
+# PostgreSQL needs more places for the same work. A SQLite send runs from start to end without
+# yielding (the driver is C, in the process), so a place is held about as long as the send's CPU.
+# A PostgreSQL send yields at each of its ~6 round trips and holds its place while it waits for
+# the other greenlets to let it run again: in the 200-send burst on a busy machine, 10-20 ms per
+# round trip and 65-145 ms per send after the gate for ~5-6 ms of CPU, so 8 places let 60-110
+# sends a second through (Little's law) while PostgreSQL's backends sat idle in transaction,
+# waiting for the app, and half the burst was refused (bench/burst.py, issue #17). Measured with
+# 16, 24 and 32 places; database.py keeps a pooled connection for every place.
+DEFAULT_MAX_IN_FLIGHT_POSTGRESQL = 24
 # Waiting places: about a third of a second of work at the measured 100-150 sends/s.
 DEFAULT_MAX_QUEUED = 48
 DEFAULT_MAX_QUEUE_SECONDS = 1.0
@@ -56,7 +66,8 @@ BODY_MAX_BYTES = 32 * 1024 * 1024
 def init_app(app: Flask) -> None:
     """Put the gate around everything else (call it last), with settings from the environment."""
     settings = {
-        "OVERLOAD_MAX_IN_FLIGHT": int(os.environ.get("OVERLOAD_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT)),
+        "OVERLOAD_MAX_IN_FLIGHT": int(os.environ.get("OVERLOAD_MAX_IN_FLIGHT", default_max_in_flight(
+            app.config["SQLALCHEMY_DATABASE_URI"]))),
         "OVERLOAD_MAX_QUEUED": int(os.environ.get("OVERLOAD_MAX_QUEUED", DEFAULT_MAX_QUEUED)),
         "OVERLOAD_MAX_QUEUE_SECONDS": float(os.environ.get("OVERLOAD_MAX_QUEUE_SECONDS",
                                                            DEFAULT_MAX_QUEUE_SECONDS)),
@@ -70,6 +81,11 @@ def init_app(app: Flask) -> None:
     gate = Gate(app.config["OVERLOAD_MAX_IN_FLIGHT"], app.config["OVERLOAD_MAX_QUEUED"])
     app.extensions["overload_gate"] = gate
     app.wsgi_app = OverloadGate(app, gate)
+
+
+def default_max_in_flight(database_uri: str) -> int:
+    """Places for the database's way of waiting: see DEFAULT_MAX_IN_FLIGHT_POSTGRESQL."""
+    return DEFAULT_MAX_IN_FLIGHT_POSTGRESQL if database_uri.startswith("postgresql") else DEFAULT_MAX_IN_FLIGHT
 
 
 class Gate:
@@ -146,39 +162,64 @@ def read_body_first(environ) -> bool:
     return True
 
 
-class Pressure:
-    """How long the phones refused lately need to be served, from the last window's counts.
+class ReturnSchedule:
+    """When a refused phone should come back: the next free slot, a little faster than phones are let in.
 
-    A fixed Retry-After brings every refused phone back together while the room is still
-    busy, and the server spends its time refusing them again. The phones waiting are about
-    the refusals per second times the wait they were given; served at the rate phones are let
-    in, they need that many over that rate seconds. So the wait grows while the room stays
-    busy and falls back to the base when it calms down."""
+    The phones refused lately form a queue the server does not keep: each refusal books the
+    next free slot, OVERBOOK per admission the process managed lately (measured over the last
+    window), and Retry-After is the wait until that slot, in whole seconds (the outbox adds up
+    to a second at random, which spreads the phones booked into the same second). So refused
+    phones come back in the order they were refused, never all at once: while the room stays
+    busy the wait grows with the queue, and once load falls there are always phones coming
+    back, so the process works through the backlog at its full rate; then the wait falls back
+    to the base. A phone that comes back to a full gate is refused again in a millisecond and
+    books a later slot.
 
-    WINDOW_SECONDS, MAX_SECONDS = 2.0, 20
+    Before (issue #17) the wait was the backlog over the admission rate, jittered ×1-2 by the
+    server and ×1-1.5 by the outbox, up to 20 s: phones refused near the end of an overload
+    came back after up to 60 s whatever the load by then, and the drain took twice what the
+    backlog needed (bench.overload: 59 s where 29 s would do). The queue is capped at
+    MAX_SECONDS; past it phones are spread over its second half and come back to be booked again.
+    """
 
-    def __init__(self, base: int):
-        self.base, self.since = base, time.monotonic()
-        self.admitted = self.refused = self.waits = 0
-        self.wait = float(base)
+    WINDOW_SECONDS, MAX_SECONDS = 2.0, 60
+    # Slots go three times as fast as phones were let in lately: that rate is what the process
+    # managed while also refusing the overload (half its closed-loop capacity on a busy machine),
+    # and once load falls it takes more. Booked at that rate alone (or twice it), phones kept
+    # coming back after the room had calmed (bench.overload, 10 s at 3x then 25 %: drained after
+    # 46 s, 48 s with 2x, where the backlog needed 32-36 s; 31 s with 3x, where it needed 33 s).
+    OVERBOOK = 3.0
+
+    def __init__(self, base: int, places: int, clock=time.monotonic):
+        # The rate is learnt from windows in which phones were refused (the gate was full, so what
+        # it let in is what the process manages); a calm window only shows a lower bound. Before
+        # any busy window: a place frees up every tenth of a second (sends take 4-150 ms). Never
+        # less than one per place per second, the longest a send waits at the gate.
+        self.base, self.least_rate = max(1, base), float(max(1, places))
+        self.rate, self.clock = 10 * self.least_rate, clock
+        self.since, self.admitted, self.refused = clock(), 0, 0
+        self.booked_until = 0.0
 
     def count(self, admitted: bool) -> None:
-        now = time.monotonic()
+        now = self.clock()
         if now - self.since >= self.WINDOW_SECONDS:
-            span, self.since = now - self.since, now
-            waiting = self.refused / span * (self.waits / self.refused if self.refused else 0)
-            self.wait = min(self.MAX_SECONDS, max(self.base, waiting / max(self.admitted / span, 1.0)))
-            self.admitted = self.refused = self.waits = 0
+            measured = self.admitted / (now - self.since)
+            self.rate = max(self.least_rate, measured) if self.refused else max(self.rate, measured)
+            self.since, self.admitted, self.refused = now, 0, 0
         if admitted:
             self.admitted += 1
 
     def retry_after(self) -> int:
-        """Seconds to come back after, spread so that refused phones do not return together."""
+        """Whole seconds until this phone's slot (at least the base)."""
         self.count(admitted=False)
-        seconds = round(self.wait * random.uniform(1, 2))  # noqa: S311 - jitter, not a secret
         self.refused += 1
-        self.waits += seconds
-        return seconds
+        now = self.clock()
+        # Slots start just under the base, so that the first second of them is told the base.
+        self.booked_until = max(self.booked_until, now + self.base - 1) + 1 / (self.OVERBOOK * self.rate)
+        if self.booked_until - now > self.MAX_SECONDS:
+            self.booked_until = now + self.MAX_SECONDS
+            return random.randint(self.MAX_SECONDS // 2, self.MAX_SECONDS)  # noqa: S311 - jitter
+        return max(self.base, math.ceil(self.booked_until - now))
 
 
 class OverloadGate:
@@ -186,7 +227,7 @@ class OverloadGate:
 
     def __init__(self, app: Flask, gate: Gate):
         self.app, self.wsgi_app, self.gate, self.config = app, app.wsgi_app, gate, app.config
-        self.pressure = Pressure(self.config["OVERLOAD_RETRY_AFTER_SECONDS"])
+        self.schedule = ReturnSchedule(self.config["OVERLOAD_RETRY_AFTER_SECONDS"], gate.capacity)
         self.fragments: dict[str, bytes] = {}
 
     def __call__(self, environ, start_response):
@@ -200,12 +241,12 @@ class OverloadGate:
         patience = min(self.config["OVERLOAD_MAX_QUEUE_SECONDS"],
                        self.config["OVERLOAD_CLIENT_TIMEOUT_SECONDS"] - (time.monotonic() - arrived))
         if patience <= 0 or not self.gate.enter(patience):
-            seconds = self.pressure.retry_after()
+            seconds = self.schedule.retry_after()
             if environ.get("HTTP_HX_REQUEST"):
                 return self.refuse_fragment(environ, start_response, seconds)
             environ[SHED] = seconds  # a page for a phone without JavaScript, rendered by Flask
             return self.wsgi_app(environ, start_response)
-        self.pressure.count(admitted=True)
+        self.schedule.count(admitted=True)
         # The work is done when Flask returns (a phone's write is never streamed): sending the
         # answer to a slow phone holds no place.
         try:

@@ -4,8 +4,8 @@
  * server stores it once. Unsent items survive a reload or a locked screen (localStorage),
  * are retried with backoff while the network or the server is away, and are shown honestly:
  * "sending", then "not sent yet" while retrying, or "the room is busy" while the server asks it to
- * come back later (503 with Retry-After: it waits that long and a random bit more, so that a
- * room of phones refused together does not return together). Nothing says "sent" before the
+ * come back later (503 with Retry-After: it waits that long and up to a second more, so that
+ * phones told the same second do not return together). Nothing says "sent" before the
  * server answered. A send with no answer after SEND_TIMEOUT_MS is given up and tried again; the
  * server gives up on it too (facilitator/infra/overload.py, OVERLOAD_CLIENT_TIMEOUT_SECONDS).
  * A refusal that a retry cannot fix (a removed question, a closed workshop, a phone no longer
@@ -255,14 +255,18 @@
   }
 
   // A busy server says when to come back (Retry-After); otherwise back off, doubling up to a
-  // minute. Either way a random share is added, so phones refused together spread out.
+  // minute. Either way a random bit is added, so phones refused together spread out.
   function retryLater(item, response) {
     var current = find(item.id);
     if (!current) return;
     var attempts = (current.attempts || 0) + 1;
     var retryAfter = response && Number(response.headers.get("Retry-After"));
     var busy = !!(response && response.status === 503 && retryAfter > 0);
-    var wait = retryAfter > 0 ? retryAfter * 1000 * (1 + Math.random() / 2)
+    // Retry-After is this phone's slot in the server's queue of refused phones, in whole seconds
+    // (facilitator/infra/overload.py, ReturnSchedule): up to a second more spreads the phones
+    // booked into the same second. A share of the wait, as before, sent phones back up to 50 %
+    // after their slot, long after a room had calmed down (issue #17).
+    var wait = retryAfter > 0 ? retryAfter * 1000 + Math.random() * 1000
                               : Math.min(60000, 1000 * Math.pow(2, attempts)) * (0.5 + Math.random());
     var state = busy ? "busy" : "retrying";
     var changed = current.state !== state;
