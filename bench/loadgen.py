@@ -36,6 +36,27 @@ OK_STATUS = {"htmx": 200, "form": 303, "bare": 200}
 REQUEST_TIMEOUT = 30
 
 
+async def post_join(http, code: str, csrf: str, name: str, headers: dict):
+    """POST the join form as a phone does; returns the answer and how many refusals it took.
+
+    A room joining at once passes the overload gate (facilitator/infra/overload.py): on a busy
+    machine some phones are told to come back (503, Retry-After), and come back as a phone would,
+    up to 20 times."""
+    body = urlencode({"csrf_token": csrf, "display_name": name, "table": "0"}).encode()
+    refused = 0
+    while True:
+        answer = await http.request("POST", f"/j/{code}/join", {
+            **headers, "Content-Type": "application/x-www-form-urlencoded"}, body)
+        if answer.status != 503 or refused == 19:
+            break
+        refused += 1
+        retry_after = dict(answer.headers).get("retry-after", "1")
+        await asyncio.sleep(float(retry_after if retry_after.isdigit() else 1) * (1 + random.random() / 2))
+    if answer.status != 303:
+        raise HttpError(f"join answered {answer.status}")
+    return answer, refused
+
+
 class HttpError(Exception):
     pass
 
@@ -338,20 +359,8 @@ class Client:
             raise HttpError(f"join page answered {page.status}")
         phone.remember(page)
         phone.csrf = CSRF.search(page.text).group(1)
-        body = urlencode({"csrf_token": phone.csrf, "display_name": f"Bench {phone.index}",
-                        "table": "0"}).encode()
-        # A room joining 100 at a time passes the overload gate (facilitator/infra/overload.py); on a
-        # busy machine some are told to come back (503, Retry-After), as a phone would be.
-        for _ in range(20):
-            answer = await http.request("POST", f"/j/{self.code}/join", {
-                **phone.cookie_header(), "Content-Type": "application/x-www-form-urlencoded"}, body)
-            if answer.status != 503:
-                break
-            self.join_refusals += 1
-            retry_after = dict(answer.headers).get("retry-after", "1")
-            await asyncio.sleep(float(retry_after if retry_after.isdigit() else 1) * (1 + random.random() / 2))
-        if answer.status != 303:
-            raise HttpError(f"join answered {answer.status}")
+        answer, refused = await post_join(http, self.code, phone.csrf, f"Bench {phone.index}", phone.cookie_header())
+        self.join_refusals += refused
         phone.remember(answer)
         if phone in self.senders:
             phone.http = http

@@ -40,7 +40,7 @@ from facilitator.infra.overload import DEFAULT_MAX_IN_FLIGHT
 
 from deploy.run_local_cluster import Gunicorn, app_env, flask_command, free_port, stop_on_signals
 
-from .loadgen import CSRF, QUESTION, HttpConnection, HttpError
+from .loadgen import post_join, CSRF, QUESTION, HttpConnection, HttpError
 from .run import CLIENT_CORE, RESULTS, SERVER_CORE, cpu_seconds, new_demo, percentile
 
 WORKSHOPS, PHONES = 4, 1200
@@ -74,16 +74,8 @@ async def join(host: str, port: int, phone: Phone) -> None:
     try:
         page = await http.request("GET", f"/j/{phone.code}", {})
         phone.cookies.update(page.cookies())
-        body = urlencode({"csrf_token": CSRF.search(page.text).group(1), "display_name": f"Busy {phone.index}",
-                          "table": "0"}).encode()
-        for _ in range(20):  # a room joining at once may be told to come back (503, Retry-After)
-            answer = await http.request("POST", f"/j/{phone.code}/join", {
-                **phone.headers(), "Content-Type": "application/x-www-form-urlencoded"}, body)
-            if answer.status != 503:
-                break
-            await asyncio.sleep(float(dict(answer.headers).get("retry-after", "1")) * (1 + random.random() / 2))
-        if answer.status != 303:
-            raise HttpError(f"join answered {answer.status}")
+        answer, _refused = await post_join(http, phone.code, CSRF.search(page.text).group(1), f"Busy {phone.index}",
+                                           phone.headers())
         phone.cookies.update(answer.cookies())
         page = await http.request("GET", f"/j/{phone.code}", phone.headers())
         phone.csrf = CSRF.search(page.text).group(1)

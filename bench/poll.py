@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 from deploy.run_local_cluster import (ROOT, Gunicorn, app_env, flask_command, free_port, postgres_admin_url,
                                       stop_on_signals)
 
-from .loadgen import CSRF, HttpConnection, HttpError, Receipts, SocketPhone
+from .loadgen import post_join, CSRF, HttpConnection, HttpError, Receipts, SocketPhone
 from .run import CLIENT_CORE, RESULTS, SERVER_CORE, cpu_seconds, database_url_for, percentile
 
 SPREAD_SECONDS = 10.0
@@ -106,16 +106,8 @@ async def join(host: str, port: int, code: str, phone: Phone, question_id: int) 
     try:
         page = await http.request("GET", f"/j/{code}", {})
         phone.cookies.update(page.cookies())
-        body = urlencode({"csrf_token": CSRF.search(page.text).group(1), "display_name": f"Svar {phone.index}",
-                          "table": "0"}).encode()
-        for _ in range(20):  # a room joining at once may be told to come back (503, Retry-After)
-            answer = await http.request("POST", f"/j/{code}/join", {
-                **phone.headers(), "Content-Type": "application/x-www-form-urlencoded"}, body)
-            if answer.status != 503:
-                break
-            await asyncio.sleep(float(dict(answer.headers).get("retry-after", "1")) * (1 + random.random() / 2))
-        if answer.status != 303:
-            raise HttpError(f"join answered {answer.status}")
+        answer, _refused = await post_join(http, code, CSRF.search(page.text).group(1), f"Svar {phone.index}",
+                                           phone.headers())
         phone.cookies.update(answer.cookies())
         page = await http.request("GET", f"/j/{code}", phone.headers())
         phone.csrf = CSRF.search(page.text).group(1)
