@@ -413,7 +413,8 @@ def targets_panel(axis, found: list[dict]) -> None:
     axis.grid(True, axis="x", which="both", alpha=0.3)
 
 
-def write(results: dict, folder: Path, mode: str) -> None:
+def write(results: dict, folder: Path, mode: str, with_plot: bool = True) -> None:
+    """The run's tables as JSON and Markdown, and (with the bench extras installed) its plot."""
     results = {**results, "rows": [ordered(row) for row in results["rows"]]}
     results["derived"] = derived(results)
     text = markdown(results)
@@ -421,4 +422,5 @@ def write(results: dict, folder: Path, mode: str) -> None:
         (folder / f"{stem}.json").write_text(json.dumps(results["derived"], indent=1, ensure_ascii=False) + "\n")
         (folder / f"{stem}-details.json").write_text(json.dumps(results, indent=1) + "\n")
         (folder / f"{stem}.md").write_text(text)
-        plot(results, folder / f"{stem}.png")
+        if with_plot:
+            plot(results, folder / f"{stem}.png")

@@ -44,7 +44,8 @@ def results():
 
 
 def test_every_new_cell_is_in_latest_json_with_its_pass_or_fail(tmp_path):
-    report.write(results(), tmp_path, "quick")
+    # The tables only: the plot needs matplotlib, which is in the bench extras, not the test install.
+    report.write(results(), tmp_path, "quick", with_plot=False)
     latest = json.loads((tmp_path / "latest.json").read_text())
 
     cpu = latest["cpu_per_request_over_floor"][0]
@@ -66,7 +67,6 @@ def test_every_new_cell_is_in_latest_json_with_its_pass_or_fail(tmp_path):
 
     text = (tmp_path / "latest.md").read_text()
     assert "## Issue #17's targets in this run" in text and "PostgreSQL ÷ SQLite" in text
-    assert (tmp_path / "latest.png").stat().st_size > 10_000
 
 
 def test_a_lost_or_refused_send_fails_the_postgresql_cell_whatever_its_ratio():

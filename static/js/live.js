@@ -103,15 +103,64 @@
       var panel = document.getElementById("phone-panel");
       if (!panel) return;
       saveDrafts();
-      htmx.trigger(panel, "refresh");
+      refetch(panel);
     }, delay);
   }
 
+  // A change (a click, a form) and a refetch of the part it changes must not cross. A refetch
+  // that set out before the click would land after it and put back what the click changed, and
+  // the click's own answer, aimed at the part the refetch replaced, would be dropped: the console
+  // would go on saying a question is not on the projector when it is. So a change calls off the
+  // refetches in flight, refetches asked for while a change is on its way wait, and once every
+  // change is answered (its answer swapped in) each part waiting refetches once.
+  var REFETCHED = "[data-resync], [data-console-refresh]";
+  var changesOnTheirWay = 0;
+  var refetchesInFlight = {};   // id of the part -> its request
+  var refetchesWaiting = {};    // id of the part -> true
+
+  function refetch(el) {
+    if (!el.id) { htmx.trigger(el, "refresh"); return; }
+    if (changesOnTheirWay) { refetchesWaiting[el.id] = true; return; }
+    htmx.trigger(el, "refresh");
+  }
+
+  document.body.addEventListener("htmx:beforeSend", function (event) {
+    var elt = event.detail.elt;
+    var xhr = event.detail.xhr;
+    var verb = ((event.detail.requestConfig || {}).verb || "get").toLowerCase();
+    if (verb === "get") {
+      if (!elt.matches || !elt.matches(REFETCHED) || !elt.id) return;
+      var id = elt.id;
+      refetchesInFlight[id] = xhr;
+      xhr.addEventListener("loadend", function () {
+        if (refetchesInFlight[id] === xhr) delete refetchesInFlight[id];
+      });
+      return;
+    }
+    changesOnTheirWay++;
+    Object.keys(refetchesInFlight).forEach(function (id) {
+      var part = document.getElementById(id);
+      if (part) htmx.trigger(part, "htmx:abort");
+      delete refetchesInFlight[id];
+      refetchesWaiting[id] = true;
+    });
+    // "loadend" comes after htmx has handled the answer and swapped it in, whether or not the
+    // element that asked is still in the page.
+    xhr.addEventListener("loadend", function () {
+      changesOnTheirWay = Math.max(0, changesOnTheirWay - 1);
+      if (changesOnTheirWay) return;
+      var waiting = Object.keys(refetchesWaiting);
+      refetchesWaiting = {};
+      waiting.forEach(function (id) {
+        var part = document.getElementById(id);
+        if (part) htmx.trigger(part, "refresh");
+      });
+    });
+  });
+
   function resync() {
     saveDrafts();
-    document.querySelectorAll("[data-resync]").forEach(function (el) {
-      htmx.trigger(el, "refresh");
-    });
+    document.querySelectorAll("[data-resync]").forEach(refetch);
   }
 
   // Countdowns count to the server's end time, corrected by how far this
@@ -167,7 +216,7 @@
     // This console made the change and already shows it; co-facilitators' consoles refetch.
     if (data.by && String(data.by) === document.body.dataset.facilitator) return;
     saveDrafts();
-    document.querySelectorAll("[data-console-refresh]").forEach(function (el) { htmx.trigger(el, "refresh"); });
+    document.querySelectorAll("[data-console-refresh]").forEach(refetch);
   });
   socket.on("status", function (data) {
     // The console that made the change is already on its way to the new page.
