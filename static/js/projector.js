@@ -90,9 +90,32 @@
     if (pages.length > 1) label(indicator);
   }
 
+  // A question of hundreds of characters, or a dozen options of two lines each, must not push
+  // the results off the wall. Step by step, while the stage would not fit: the question is set
+  // smaller and cut at three lines (the phones show it whole), then each option's label is cut
+  // at one line. Measured, not counted, since texts differ in length; a screen reader still
+  // reads every word, as only the drawing is cut.
+  var FIT_STEPS = ["fit-question", "fit-labels"];
+
+  function overflows(el) {
+    var bottom = Math.min(limits(el, null).bottom, window.innerHeight);
+    return Array.prototype.some.call(el.querySelectorAll(".stage-question, .stage-results"), function (part) {
+      return part.getBoundingClientRect().bottom > bottom + 0.5;
+    });
+  }
+
+  function fit(el) {
+    FIT_STEPS.forEach(function (step) { el.classList.remove(step); });
+    var question = el.querySelector(".stage-question");
+    // Above a list that pages, the question may not take more than a third of the wall either.
+    if (question && question.getBoundingClientRect().height > window.innerHeight / 3) el.classList.add(FIT_STEPS[0]);
+    for (var i = 0; i < FIT_STEPS.length && overflows(el); i++) el.classList.add(FIT_STEPS[i]);
+  }
+
   function paginate() {
     var el = stage();
     if (!el) return;
+    fit(el);
     var items = candidates(el);
     var indicator = el.querySelector("[data-stage-pages]");
     pages = wide.matches && items.length ? measure(el, items, indicator) : [];

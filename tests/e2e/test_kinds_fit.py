@@ -52,6 +52,12 @@ CHOICE = ("Hvilket tiltak vil du at servicetorga skal starte med neste år, og h
     "som flytter hit kan få svar på det de lurer på fra første dag",
     "Drop-in", "Hjemmebesøk for eldre", "Mobil skranke i bygdene", "Velkomstpakke for tilflyttere",
     "Chat", "Bedre skilting", "Kurs i BankID og Altinn", "Kafé og møteplass"])
+# The most the forms accept: a question of 500 characters and twelve options of 200 each (and
+# "other"). The wall must still hold it all, cutting what cannot fit, never off the screen.
+LONGEST_OPTION = ("Tolk og hjelp på flere språk, også samisk, ukrainsk, arabisk, tigrinja og somali, slik at alle "
+                  "som flytter hit kan få svar på det de lurer på fra første dag, på servicetorget og på telefon")
+CHOICE_LONGEST = (("Hvilket tiltak vil du at servicetorga skal starte med neste år? " * 8)[:500].strip(),
+                  [f"{n}. {LONGEST_OPTION}"[:200] for n in range(1, 13)])
 SCALE = ("Hvor enig er du i disse påstandene om kvelden?", [
     "Jeg fikk sagt det jeg ville", "Tiden ble brukt godt",
     "Jeg vet hva som skjer videre med forslagene våre, og hvem som har ansvar for å følge dem opp",
@@ -87,6 +93,8 @@ def seed_kind(database_url: str, kind: str) -> SimpleNamespace:
                  or create_facilitator(EMAIL, "Turid Hilde Gåsbakk", PASSWORD, locale="en"))
         text, settings = {
             "choice": (CHOICE[0], KindSettings(kind="choice", options=CHOICE[1], allow_other=True)),
+            "choice-longest": (CHOICE_LONGEST[0], KindSettings(kind="choice", options=CHOICE_LONGEST[1],
+                                                               allow_other=True)),
             "scale": (SCALE[0], KindSettings(kind="scale", options=SCALE[1], scale_min=0, scale_max=10,
                                              low_label="Helt uenig", high_label="Helt enig")),
             "ranking": (RANKING[0], KindSettings(kind="ranking", options=RANKING[1])),
@@ -111,7 +119,7 @@ def answer(owner, kind: str, question, people) -> None:
     """Answers spread unevenly, so bars differ and some are empty."""
     options = [option.id for option in question.options]
     for n, person in enumerate(people):
-        if kind == "choice":
+        if kind.startswith("choice"):
             if n % 11 == 10:
                 submit_answer(person, question, {}, f"Buss nummer {n} til servicetorget hver dag")
             else:
@@ -136,7 +144,8 @@ def answer(owner, kind: str, question, people) -> None:
 @pytest.fixture(scope="module")
 def walls(live_server):
     SHOTS.mkdir(exist_ok=True)
-    return {kind: seed_kind(live_server.env["DATABASE_URL"], kind) for kind in ("choice", "scale", "ranking", "qanda")}
+    return {kind: seed_kind(live_server.env["DATABASE_URL"], kind)
+            for kind in ("choice", "choice-longest", "scale", "ranking", "qanda")}
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +217,7 @@ def assert_rows_clean(rows: list[dict], width: int, height: int | None, min_px: 
         assert row["figuresPx"] >= min_px and row["labelPx"] >= min_px, f"too small: {row}"
 
 
-@pytest.mark.parametrize("kind", ["choice", "scale", "ranking", "qanda"])
+@pytest.mark.parametrize("kind", ["choice", "choice-longest", "scale", "ranking", "qanda"])
 def test_each_kind_fits_the_wall_and_reads_from_the_back_row(laptop, live_server, walls, kind, shots):
     projector = laptop.new_page()
     projector.set_viewport_size(PROJECTOR["viewport"])
@@ -217,7 +226,7 @@ def test_each_kind_fits_the_wall_and_reads_from_the_back_row(laptop, live_server
     save(projector, shots, f"projector-{kind}-max")
     assert projector.evaluate("() => document.scrollingElement.scrollHeight") <= 1080
     assert projector.evaluate(VISIBLE_JS) == []
-    if kind in ("choice", "ranking"):
+    if kind in ("choice", "choice-longest", "ranking"):
         assert_rows_clean(projector.evaluate(ROWS_JS), 1920, 1080, WALL_FIGURES_PX)
     if kind == "scale":
         sizes = projector.evaluate("""() => ({
