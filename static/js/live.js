@@ -75,9 +75,20 @@
   }
 
   // Keep what someone is typing when the part of the page around it is refetched.
+  // What a form being sent holds is not a draft any more: kept, it would come back into the
+  // form its own answer has just emptied.
   function saveDrafts() {
     document.querySelectorAll("[data-resync] textarea[id], [data-resync] input[type=text][id]").forEach(function (field) {
+      if (field.closest(".htmx-request")) return;
       if (field.value && field.value !== field.defaultValue) drafts[field.id] = field.value;
+    });
+  }
+
+  function forgetDraftsIn(el) {
+    var form = (el.closest && el.closest("form")) || el;
+    Object.keys(drafts).forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field && form.contains(field)) delete drafts[id];
     });
   }
 
@@ -138,6 +149,7 @@
       return;
     }
     changesOnTheirWay++;
+    forgetDraftsIn(elt);
     Object.keys(refetchesInFlight).forEach(function (id) {
       var part = document.getElementById(id);
       if (part) htmx.trigger(part, "htmx:abort");

@@ -119,3 +119,29 @@ def test_a_refetch_asked_for_while_a_click_is_on_its_way_waits_for_it(room):
     console.wait_for_timeout(1500)  # the pushed "console" event has arrived
     held.pop().continue_()
     badge_stays_on(console, THIRD)
+
+
+def test_a_question_just_added_does_not_come_back_into_the_empty_form(room):
+    """What is being typed is kept across a refetch (live.js, drafts). The text of a form that was
+    just sent is not a draft any more: it must not reappear in the emptied form after the answer."""
+    console, workshop, phone = room
+    fresh_console(console, workshop)
+    added = "Hva tar vi med oss til neste møte?"
+    form = console.locator("form.add-question")
+    form.locator("textarea[name=text]").fill(added)
+    held = []
+    console.route(re.compile(r".*/host/workshops/\d+/questions$"), lambda route: held.append(route))
+    form.locator("button[type=submit]").click()
+    for _ in range(100):
+        if held:
+            break
+        console.wait_for_timeout(100)
+    assert held
+
+    a_phone_answers(phone, workshop, console)
+    console.wait_for_timeout(1500)  # the pushed "console" event has arrived while the form is sent
+    held.pop().continue_()
+    console.locator(".question-list .q-text", has_text=added).wait_for(timeout=10000)
+    console.wait_for_load_state("networkidle")
+    console.wait_for_timeout(500)
+    assert console.locator("form.add-question textarea[name=text]").input_value() == ""
