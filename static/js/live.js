@@ -74,28 +74,32 @@
     htmx.process(next);
   }
 
-  // Keep what someone is typing when the part of the page around it is refetched.
-  // What a form being sent holds is not a draft any more: kept, it would come back into the
-  // form its own answer has just emptied.
-  function saveDrafts() {
-    document.querySelectorAll("[data-resync] textarea[id], [data-resync] input[type=text][id]").forEach(function (field) {
-      if (field.closest(".htmx-request")) return;
-      if (field.value && field.value !== field.defaultValue) drafts[field.id] = field.value;
+  // Keep what someone is typing when the part of the page around it is swapped. Read at the
+  // moment of the swap, not when the refetch set out: on a slow network the person goes on
+  // typing while it is on its way. The text of the form whose own answer this swap is was sent,
+  // so it is no draft: kept, it would come back into the form the answer has just emptied.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.querySelectorAll) return;
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var sent = source && source.closest ? source.closest("form") : null;
+    target.querySelectorAll("textarea[id], input[type=text][id]").forEach(function (field) {
+      if (sent && sent.contains(field)) return;
+      if (!field.value || field.value === field.defaultValue) return;
+      var typing = field === document.activeElement;
+      drafts[field.id] = { value: field.value, start: typing ? field.selectionStart : null,
+                           end: typing ? field.selectionEnd : null };
     });
-  }
-
-  function forgetDraftsIn(el) {
-    var form = (el.closest && el.closest("form")) || el;
-    Object.keys(drafts).forEach(function (id) {
-      var field = document.getElementById(id);
-      if (field && form.contains(field)) delete drafts[id];
-    });
-  }
+  });
 
   document.body.addEventListener("htmx:afterSwap", function () {
     Object.keys(drafts).forEach(function (id) {
-      var area = document.getElementById(id);
-      if (area && !area.value) area.value = drafts[id];
+      var field = document.getElementById(id);
+      var draft = drafts[id];
+      if (!field || field.value) return;
+      field.value = draft.value;
+      // htmx gave the focus back to the new box with the same id; the caret goes where it was.
+      if (draft.start !== null && field === document.activeElement) field.setSelectionRange(draft.start, draft.end);
     });
     drafts = {};
   });
@@ -113,7 +117,6 @@
       // Looked up now, not when the event came: an earlier refresh may have replaced it.
       var panel = document.getElementById("phone-panel");
       if (!panel) return;
-      saveDrafts();
       refetch(panel);
     }, delay);
   }
@@ -149,7 +152,6 @@
       return;
     }
     changesOnTheirWay++;
-    forgetDraftsIn(elt);
     Object.keys(refetchesInFlight).forEach(function (id) {
       var part = document.getElementById(id);
       if (part) htmx.trigger(part, "htmx:abort");
@@ -171,7 +173,6 @@
   });
 
   function resync() {
-    saveDrafts();
     document.querySelectorAll("[data-resync]").forEach(refetch);
   }
 
@@ -227,7 +228,6 @@
   socket.on("console", function (data) {
     // This console made the change and already shows it; co-facilitators' consoles refetch.
     if (data.by && String(data.by) === document.body.dataset.facilitator) return;
-    saveDrafts();
     document.querySelectorAll("[data-console-refresh]").forEach(refetch);
   });
   socket.on("status", function (data) {

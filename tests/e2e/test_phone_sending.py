@@ -86,6 +86,35 @@ def test_typing_survives_a_slow_answer_and_the_status_is_announced(chromium, liv
     phone.context.close()
 
 
+def test_typing_survives_a_refetch_of_the_panel_that_was_on_its_way(chromium, live_server, code, shots):
+    """When the facilitator changes the question, every phone refetches its panel (live.js). On a
+    slow network the person goes on typing while that refetch is on its way: what is in the box
+    when the new panel arrives is what must stay, not what was there when it set out."""
+    phone = joined_phone(chromium, live_server, code)
+    held = []
+    phone.route(re.compile(r".*/j/[^/]+/panel$"), lambda route: held.append(route))
+    box = phone.locator(".phone-question.current textarea")
+    box.fill("Ein buss")
+    # What live.js does when the questions change: the panel is fetched again.
+    phone.evaluate("() => htmx.trigger(document.getElementById('phone-panel'), 'refresh')")
+    for _ in range(100):
+        if held:
+            break
+        phone.wait_for_timeout(100)
+    assert held, "the panel was not refetched"
+    box.click()
+    phone.keyboard.press("End")
+    phone.keyboard.type(" til bygda kvar time", delay=20)
+    held.pop().continue_()
+    phone.wait_for_function("() => !document.querySelector('#phone-panel.htmx-request, #phone-panel .htmx-request')")
+    phone.wait_for_load_state("networkidle")
+    phone.wait_for_timeout(300)
+    box = phone.locator(".phone-question.current textarea")
+    assert box.input_value() == "Ein buss til bygda kvar time"
+    assert phone.evaluate("() => document.activeElement.tagName") == "TEXTAREA"
+    phone.context.close()
+
+
 def test_a_phone_no_longer_joined_keeps_its_item_and_sends_it_after_joining_again(chromium, live_server, code, shots):
     phone = joined_phone(chromium, live_server, code)
     # The join cookie is gone (a cleared browser, a new session): the server answers with the join page.
