@@ -174,6 +174,38 @@
     if (!document.hidden) Object.keys(stale).forEach(refetchPanel);
   });
 
+  // A choice made but not yet sent is the person's own, like a text being typed (live.js keeps
+  // those): when the facilitator changes something and the panel is fetched again, what they had
+  // chosen, or the order they had put together, is put back into the new form. An answer on its
+  // way is put back by showPending instead, from the outbox.
+  var unsent = {};
+  function changed(form) {
+    return Array.prototype.some.call(form.querySelectorAll("input, select"), function (input) {
+      if (input.type === "hidden") return false;
+      if (input.type === "radio" || input.type === "checkbox") return input.checked !== input.defaultChecked;
+      if (input.tagName === "SELECT") {
+        return Array.prototype.some.call(input.options, function (option) { return option.selected !== option.defaultSelected; });
+      }
+      return input.value !== input.defaultValue;
+    });
+  }
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.querySelectorAll) return;
+    target.querySelectorAll("form[data-answer-outbox]").forEach(function (form) {
+      if (!changed(form)) return;
+      var fields = [];
+      new FormData(form).forEach(function (value, name) {
+        if (name !== "csrf_token" && name !== "client_id") fields.push([name, value]);
+      });
+      unsent[form.dataset.answerOutbox] = { questionId: form.dataset.answerOutbox, fields: fields };
+    });
+  });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var waiting = load();
+    Object.keys(unsent).forEach(function (questionId) { if (!waiting[questionId]) restore(unsent[questionId]); });
+    unsent = {};
+  });
   document.body.addEventListener("htmx:afterSwap", showPending);
   window.addEventListener("online", sendPending);
   document.addEventListener("facilitator:reconnected", sendPending);

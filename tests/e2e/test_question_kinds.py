@@ -231,3 +231,40 @@ def test_a_likert_grid_on_zero_to_ten_and_the_console_form(chromium, live_server
     report.check(console, "console, kind form", schemes=("light",))
     report.check(projector, "projector, Likert grid 0-10", schemes=("dark",))
     report.assert_clean()
+
+
+def refetch_the_panel(phone) -> None:
+    """What live.js does when the facilitator changes the questions: the phone's panel is fetched
+    again and swapped in. Waits until the new panel is in place."""
+    phone.evaluate("() => { document.querySelector('#phone-panel > *').__old = true; }")
+    phone.evaluate("() => htmx.trigger(document.getElementById('phone-panel'), 'refresh')")
+    phone.wait_for_function("() => !document.querySelector('#phone-panel > *').__old")
+    phone.wait_for_timeout(200)
+
+
+def test_a_choice_or_an_order_not_yet_sent_survives_a_refetch_of_the_panel(chromium, live_server, room):
+    """The facilitator changes something while a person is still choosing: the panel is refetched,
+    and what they had chosen, but not yet sent, stays chosen (an order put together option by
+    option most of all)."""
+    console, projector, workshop = room
+    poll, ranking = KINDS[0][0], KINDS[2][0]
+    show(console, poll)
+    phone = phone_page(chromium, live_server, workshop.code)
+    wait_online(phone)
+    answer_block(phone, poll).locator("label.choice-option", has_text="Felles skranke").click()
+    refetch_the_panel(phone)
+    checked = answer_block(phone, poll).locator("input:checked")
+    assert checked.count() == 1
+    assert checked.evaluate("(input) => input.closest('label').innerText").strip() == "Felles skranke"
+
+    show(console, ranking)
+    phone.reload()
+    block = answer_block(phone, ranking)
+    block.locator(".rank-row").first.locator("[data-move=down]").click()  # Sykkel, Buss, Gange
+    block.locator(".rank-row").nth(1).locator("[data-move=down]").click()  # Sykkel, Gange, Buss
+    refetch_the_panel(phone)
+    block = answer_block(phone, ranking)
+    assert [label.strip() for label in block.locator(".rank-row label").all_inner_texts()] == \
+        ["Sykkel", "Gange", "Buss"]
+    assert [s.input_value() for s in block.locator("select").all()] == ["1", "2", "3"]
+    phone.context.close()
