@@ -61,6 +61,15 @@ def show_button(console, text: str):
     return item.locator("button", has_text="Vis på prosjektoren")
 
 
+def wait_until_held(page, held: list, why: str = "the request was made") -> None:
+    """Until the page's request has reached the route that holds it (at most 10 s)."""
+    for _ in range(100):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(why)
+
+
 def badge_stays_on(console, text: str) -> None:
     item = console.locator(".question-list > li", has=console.locator(".q-text", has_text=text))
     item.locator(".badge.on-screen").wait_for(timeout=10000)
@@ -79,20 +88,12 @@ def test_a_refetch_that_set_out_before_the_click_does_not_undo_it(room):
         held.append((route, route.fetch()))
     console.route(REFETCH, hold_the_answer)
     a_phone_answers(phone, workshop, console)
-    for _ in range(100):
-        if held:
-            break
-        console.wait_for_timeout(100)
-    assert held, "the phone's answer made the console refetch itself"
+    wait_until_held(console, held, "the phone's answer made the console refetch itself")
 
     clicks = []
     console.route(SHOW, lambda route: clicks.append(route))
     show_button(console, SECOND).click()
-    for _ in range(100):
-        if clicks:
-            break
-        console.wait_for_timeout(100)
-    assert clicks
+    wait_until_held(console, clicks)
     route, answer = held.pop()
     try:
         route.fulfill(response=answer)  # the old console lands while the click is on its way
@@ -109,11 +110,7 @@ def test_a_refetch_asked_for_while_a_click_is_on_its_way_waits_for_it(room):
     held = []
     console.route(SHOW, lambda route: held.append(route))  # the click is on its way, slowly
     show_button(console, THIRD).click()
-    for _ in range(100):
-        if held:
-            break
-        console.wait_for_timeout(100)
-    assert held
+    wait_until_held(console, held)
 
     a_phone_answers(phone, workshop, console)
     console.wait_for_timeout(1500)  # the pushed "console" event has arrived
@@ -132,11 +129,7 @@ def test_a_question_just_added_does_not_come_back_into_the_empty_form(room):
     held = []
     console.route(re.compile(r".*/host/workshops/\d+/questions$"), lambda route: held.append(route))
     form.locator("button[type=submit]").click()
-    for _ in range(100):
-        if held:
-            break
-        console.wait_for_timeout(100)
-    assert held
+    wait_until_held(console, held)
 
     a_phone_answers(phone, workshop, console)
     console.wait_for_timeout(1500)  # the pushed "console" event has arrived while the form is sent
