@@ -119,13 +119,18 @@ def test_results_stay_hidden_on_the_phone_until_revealed(app, room):
     assert "Saved." in page and "Results so far" not in page
 
 
-def test_questions_to_the_panel_are_asked_and_upvoted_once_per_person(app, room):
+def a_question_to_the_panel(app, room):
+    """Two phones; the first asks the panel a question. Returns both phones and the question's id."""
     asker, asker_token = phone_of(app, room)
     voter, voter_token = phone_of(app, room)
     panel = room.question_ids[3]
     asker.post(f"/j/{room.join_code}/q/{panel}", data={"csrf_token": asker_token, "text": "Hvem betaler?"})
     page = voter.get(f"/j/{room.join_code}").get_data(as_text=True)
-    suggestion_id = re.search(r"/up/(\d+)", page).group(1)
+    return (asker, asker_token), (voter, voter_token), re.search(r"/up/(\d+)", page).group(1)
+
+
+def test_questions_to_the_panel_are_asked_and_upvoted_once_per_person(app, room):
+    (asker, asker_token), (voter, voter_token), suggestion_id = a_question_to_the_panel(app, room)
     url = f"/j/{room.join_code}/up/{suggestion_id}"
     for _ in range(2):  # a retried tap
         response = voter.post(url, data={"csrf_token": voter_token, "up": "1"}, headers=HTMX)
@@ -142,12 +147,8 @@ def test_questions_to_the_panel_are_asked_and_upvoted_once_per_person(app, room)
 def test_every_phone_hears_the_new_upvote_count(app, room):
     """Another phone's upvote moves the count on this phone without a reload (numbers only,
     pushed to the whole room); taking it back moves it down again."""
-    asker, asker_token = phone_of(app, room)
-    voter, voter_token = phone_of(app, room)
-    panel = room.question_ids[3]
-    asker.post(f"/j/{room.join_code}/q/{panel}", data={"csrf_token": asker_token, "text": "Hvem betaler?"})
+    (asker, asker_token), (voter, voter_token), suggestion_id = a_question_to_the_panel(app, room)
     page = asker.get(f"/j/{room.join_code}").get_data(as_text=True)
-    suggestion_id = re.search(r"/up/(\d+)", page).group(1)
     assert f'data-upvotes-of="{suggestion_id}">0</span>' in page
     listener = socket_client(app, asker, room)
     listener.get_received()

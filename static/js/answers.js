@@ -137,15 +137,20 @@
     Object.keys(items).forEach(function (id) { send(items[id]); });
   }
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.matches || !form.matches("form[data-answer-outbox]")) return;
-    event.preventDefault();
+  // What an answer form says, as the pairs the server reads (the form's token and id are added per send).
+  function fieldsOf(form) {
     var fields = [];
     new FormData(form).forEach(function (value, name) {
       if (name !== "csrf_token" && name !== "client_id") fields.push([name, value]);
     });
-    send({ id: newId(), url: form.action, questionId: form.dataset.answerOutbox, fields: fields, state: "sending" });
+    return fields;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-answer-outbox]")) return;
+    event.preventDefault();
+    send({ id: newId(), url: form.action, questionId: form.dataset.answerOutbox, fields: fieldsOf(form), state: "sending" });
   });
 
   // Questions to the panel: a question the room asked arrives in a hidden list (live.js); the
@@ -194,11 +199,7 @@
     if (!target || !target.querySelectorAll) return;
     target.querySelectorAll("form[data-answer-outbox]").forEach(function (form) {
       if (!changed(form)) return;
-      var fields = [];
-      new FormData(form).forEach(function (value, name) {
-        if (name !== "csrf_token" && name !== "client_id") fields.push([name, value]);
-      });
-      unsent[form.dataset.answerOutbox] = { questionId: form.dataset.answerOutbox, fields: fields };
+      unsent[form.dataset.answerOutbox] = { questionId: form.dataset.answerOutbox, fields: fieldsOf(form) };
     });
   });
   document.body.addEventListener("htmx:afterSwap", function () {
